@@ -1,0 +1,104 @@
+"""Quality on real pages: clean a bench set, score it with its own scorer, print a table.
+
+    python benchmarks/quality.py [SET_DIR] [--threshold T] [--model PATH] [--json FILE]
+
+SET_DIR defaults to ``../shared/bench/wcxb_dev_inscriptis`` (beside the project root); the
+scorer is ``score.py`` in the set's parent folder. The baselines are the figures published in
+``../shared/bench/README.md`` for the same set. Without the bench this prints why and exits 0,
+so it can run anywhere. It also prints the held-out corpus figures of the same model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from cleaner import Cleaner, Config
+from cleaner.corpus import load_docs
+from cleaner.model import read_card
+from cleaner.train import evaluate
+from cleaner.write import write_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SET = ROOT.parent / "shared" / "bench" / "wcxb_dev_inscriptis"
+
+#: Published on wcxb_dev_inscriptis (../shared/bench/README.md): token P, R, F1 (micro),
+#: content-line recall, boilerplate-line removal.
+BASELINES = {
+    "keep everything": (0.709, 0.999, 0.829, 1.000, 0.000),
+    "C4 line rules": (0.882, 0.854, 0.868, 0.500, 0.927),
+    "jusText (wrapped)": (0.833, 0.886, 0.859, 0.730, 0.722),
+    "boilerpy3 ArticleExtractor": (0.884, 0.833, 0.858, 0.701, 0.876),
+    "trafilatura on text (wrapped)": (0.742, 0.993, 0.849, 0.946, 0.266),
+    "trafilatura on original HTML": (0.934, 0.956, 0.945, None, None),
+}
+
+
+def run(set_dir: Path, cleaner: Cleaner, out: Path) -> float:
+    """Clean every page of the set into ``out``; returns the seconds it took."""
+    start = time.perf_counter()
+    for page in sorted((set_dir / "in").glob("*.txt")):
+        write_atomic(out / page.name, cleaner.clean_bytes(page.read_bytes()))
+    return time.perf_counter() - start
+
+
+def score(set_dir: Path, out: Path) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json") as handle:
+        subprocess.run(
+            [sys.executable, str(set_dir.parent / "score.py"), str(set_dir), str(out), "--json", handle.name],
+            check=True,
+            capture_output=True,
+        )
+        return json.loads(Path(handle.name).read_text())
+
+
+def _fmt(x: float | None) -> str:
+    return "  n/a" if x is None else f"{x:.3f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("set_dir", nargs="?", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None, help="also save the scorer's summary here")
+    args = parser.parse_args()
+    if not (args.set_dir / "in").is_dir() or not (args.set_dir.parent / "score.py").is_file():
+        print(f"skipped: no bench set at {args.set_dir} (it lives in ../shared, beside the project)")
+        return 0
+    cleaner = Cleaner(Config(threshold=args.threshold, model_path=args.model))
+    card = read_card() if args.model is None else {}
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds = run(args.set_dir, cleaner, Path(tmp))
+        summary = score(args.set_dir, Path(tmp))
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2))
+    tokens, lines = summary["token_micro"], summary["line"]
+    megabytes = sum(p.stat().st_size for p in (args.set_dir / "in").glob("*.txt")) / 1e6
+    print(f"{args.set_dir.name}, {date.today()}, model {card.get('model_sha256', str(args.model))[:12]}, "
+          f"threshold {cleaner.threshold}, {megabytes / seconds:.2f} MB/s single process")  # fmt: skip
+    print(
+        "| system | token P | token R | token F1 (micro) | content-line recall | boilerplate-line removal |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, row in BASELINES.items():
+        print(f"| {name} | " + " | ".join(_fmt(x) for x in row) + " |")
+    ours = (tokens["p"], tokens["r"], tokens["f1"], lines["content_recall"], lines["boilerplate_removal"])
+    print("| **cleaner** | " + " | ".join(f"**{x:.3f}**" for x in ours) + " |")
+    heldout = ROOT / "corpus" / "heldout"
+    if heldout.is_dir():
+        held = evaluate(cleaner, load_docs(heldout))
+        print(f"corpus held-out ({held.docs} docs, {held.lines} lines): keep P/R/F1 "
+              + "/".join(f"{x:.3f}" for x in held.keep) + ", drop P/R/F1 "
+              + "/".join(f"{x:.3f}" for x in held.drop))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Smooth: correct single decisions that the document around them contradicts.
+
+The context model already reads the neighbours, but it scores each line on its own; this pass
+looks at the decisions. A short line that was dropped but sits between two confidently kept
+lines, with no strong sign of cruft (P(keep) not far below the threshold), is a subheading,
+a list item or a one-line quote inside the article: it is kept. Strong cruft between two
+paragraphs ("Advertisement", "Image: AP") scores far lower and stays dropped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: A dropped line is rescued only if P(keep) >= RESCUE_FLOOR * threshold ...
+RESCUE_FLOOR = 0.3
+#: ... it has at most this many words ...
+RESCUE_MAX_WORDS = 15
+#: ... and both neighbouring lines were kept with P(keep) >= this.
+RESCUE_NEIGHBOUR_P = 0.8
+
+
+def smooth(p_keep: np.ndarray, n_words: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Keep decisions for a document's non-blank lines, and which were rescued by context."""
+    keep = p_keep >= threshold
+    if len(keep) < 3:
+        return keep, np.zeros_like(keep)
+    confident = p_keep >= RESCUE_NEIGHBOUR_P
+    between = np.zeros_like(keep)
+    between[1:-1] = confident[:-2] & confident[2:]
+    rescued = ~keep & between & (p_keep >= RESCUE_FLOOR * threshold) & (n_words <= RESCUE_MAX_WORDS)
+    return keep | rescued, rescued

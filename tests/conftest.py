@@ -1,0 +1,52 @@
+"""Shared fixtures: one Cleaner for the session (the model loads once), and our own test text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+# Our own article text, written for these tests (not in corpus/, not from ../shared).
+TITLE = "Harbour town votes to rebuild its storm-damaged sea wall before winter"
+STANDFIRST = "Councillors approved the plan late on Tuesday after a four-hour debate."
+PARAGRAPHS = (
+    "The council of Port Ellery voted seven to two on Tuesday night to rebuild the eastern "
+    "section of its sea wall, which partly collapsed during the storms of early March. "
+    "Engineers had warned that another winter without repairs could put the fish market "
+    "and about forty homes at risk of flooding.",
+    "The work will cost an estimated 3.2 million pounds, most of it from a regional "
+    "resilience fund, and is expected to begin in late August. Contractors will first "
+    "remove the damaged blocks before pouring a new concrete core behind the old facing stones.",
+    "Residents who spoke at the meeting were broadly supportive, although several asked "
+    "why the repairs had taken so long. The harbour master said temporary barriers had held "
+    "during two spring tides but would not survive a serious gale.",
+    "Council leader Ruth Amadi said the vote ended months of uncertainty for families living "
+    "along the front. She promised monthly updates on the project and a public meeting once "
+    "the contractor had been chosen.",
+)
+SUBHEADING = "Questions over the delay"
+
+
+@pytest.fixture(scope="session")
+def cleaner() -> Cleaner:
+    return Cleaner()
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside the project (a fresh clone has none)")
+    return SHARED
+
+
+def article(*inserts: tuple[int, str]) -> str:
+    """The test article, blank-line separated, with ``(position, line)`` cruft inserted."""
+    blocks = [TITLE, STANDFIRST, PARAGRAPHS[0], PARAGRAPHS[1], SUBHEADING, PARAGRAPHS[2], PARAGRAPHS[3]]
+    for position, line in sorted(inserts, key=lambda item: -item[0]):
+        blocks.insert(position, line)
+    return "\n\n".join(blocks) + "\n"

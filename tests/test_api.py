@@ -1,0 +1,104 @@
+"""The library API and the output contract, including the invariants as property tests."""
+
+from conftest import PARAGRAPHS, TITLE, article
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cleaner as cleaner_module
+from cleaner import Config
+from cleaner.lines import to_lines
+
+
+def test_empty_text_gives_empty_output(cleaner):
+    assert cleaner.clean("") == ""
+
+
+def test_text_with_no_content_at_all_gives_empty_output(cleaner):
+    cruft = (
+        "Advertisement\n\nShare  Tweet  Email\n\nImage: Getty Images\n\n"
+        "© 2023 Some Daily. All rights reserved.\n"
+    )
+    assert cleaner.clean(cruft) == ""
+
+
+def test_all_content_text_is_returned_unchanged(cleaner):
+    text = article()
+    assert cleaner.clean(text) == text
+
+
+def test_output_has_final_newline_and_no_blank_runs_or_edges(cleaner):
+    text = "\n\n\n" + article().replace("\n\n", "\n\n\n\n") + "\n\n\n"
+    out = cleaner.clean(text)
+    assert out.endswith("\n") and not out.endswith("\n\n")
+    assert not out.startswith("\n")
+    assert "\n\n\n" not in out
+
+
+def test_kept_lines_are_stripped_of_surrounding_whitespace_including_no_break_space(cleaner):
+    text = article().replace(PARAGRAPHS[1], "  " + PARAGRAPHS[1] + "\u00a0 ")
+    assert PARAGRAPHS[1] + "\n" in cleaner.clean(text)
+
+
+def test_crlf_and_cr_line_ends_give_the_same_output_as_lf(cleaner):
+    text = article((3, "Advertisement"))
+    assert cleaner.clean(text.replace("\n", "\r\n")) == cleaner.clean(text)
+    assert cleaner.clean(text.replace("\n", "\r")) == cleaner.clean(text)
+
+
+def test_module_level_clean_uses_the_shipped_model(cleaner):
+    text = article((3, "Advertisement"))
+    assert cleaner_module.clean(text) == cleaner.clean(text)
+
+
+def test_threshold_zero_keeps_every_line(cleaner):
+    text = article((3, "Advertisement"), (0, "Image: AP"))
+    keep_all = cleaner_module.Cleaner(Config(threshold=0.0), model=cleaner.model)
+    assert keep_all.clean(text) == text
+
+
+def test_explain_gives_one_decision_per_input_line(cleaner):
+    text = article((3, "Advertisement"))
+    decisions = cleaner.explain(text)
+    assert [d.index for d in decisions] == list(range(len(text.splitlines())))
+
+
+def test_clean_batch_matches_clean(cleaner):
+    texts = [article((3, "Advertisement")), article(), ""]
+    assert list(cleaner.clean_batch(texts)) == [cleaner.clean(t) for t in texts]
+
+
+# --- invariants, over generated documents mixing our article lines, cruft and noise ---------
+
+_LINES = st.sampled_from(
+    [*PARAGRAPHS, TITLE, "Advertisement", "Image: AP", "Share this article", "", " ", "\u00a0",
+     "Read more: Council to review parking fees", "itâ€™s raining", "Fish &amp; chips", "* Item one"]
+)  # fmt: skip
+_DOCS = st.one_of(st.lists(_LINES, max_size=25).map("\n".join), st.text(max_size=300))
+_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_SETTINGS
+@given(_DOCS)
+def test_output_lines_come_in_order_from_the_repaired_input(cleaner, text):
+    source = [line.text for line in to_lines(text)]
+    position = 0
+    for line in cleaner.clean(text).splitlines():
+        if not line:
+            continue
+        while position < len(source) and source[position] != line:
+            position += 1
+        assert position < len(source), f"{line!r} is not an input line (in order)"
+        position += 1
+
+
+@_SETTINGS
+@given(_DOCS)
+def test_cleaning_twice_changes_nothing(cleaner, text):
+    once = cleaner.clean(text)
+    assert cleaner.clean(once) == once
+
+
+@_SETTINGS
+@given(_DOCS)
+def test_same_input_gives_same_output(cleaner, text):
+    assert cleaner.clean(text) == cleaner.clean(text)
