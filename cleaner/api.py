@@ -73,9 +73,12 @@ class Cleaner:
         """Decode bytes of any encoding (never raising on bad bytes), then clean."""
         return self.clean(decode(data).text)
 
-    def clean_batch(self, texts: Iterable[str]) -> Iterator[str]:
-        """Clean many texts with this one model, lazily (for Spark/Ray/datatrove callers)."""
+    def clean_many(self, texts: Iterable[str]) -> Iterator[str]:
+        """Clean many texts with this one model, lazily and in order (for Spark/Ray/datatrove
+        callers and the command line)."""
         return (self.clean(text) for text in texts)
+
+    clean_batch = clean_many
 
     def clean_file(self, src: Path, dst: Path) -> None:
         """Clean the file ``src`` into ``dst`` (written atomically; folders created)."""
