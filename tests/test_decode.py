@@ -1,6 +1,7 @@
 """Reading: every encoding case decodes to the same text; bad bytes never raise."""
 
 import codecs
+import random
 
 import pytest
 
@@ -49,3 +50,24 @@ def test_nul_bytes_without_text_encoding_are_refused_as_binary():
 
 def test_empty_input_decodes_to_empty_text():
     assert decode(b"").text == ""
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_without_bom_are_recognised(codec):
+    text = TEXT * 3 + "東京で会議が開かれた。\n"
+    assert decode(text.encode(codec)).text == text
+
+
+def test_text_with_stray_nul_and_control_bytes_is_text_not_binary():
+    data = ("Der Bürgermeister sprach.\x00 Die Straße\x01 bleibt gesperrt.\n" * 20).encode("utf-8")
+    assert decode(data).text.startswith("Der Bürgermeister sprach.\x00")
+
+
+def test_mostly_nul_data_is_refused_as_binary():
+    with pytest.raises(BinaryInputError, match="binary"):
+        decode(b"name.txt" + b"\x00" * 500 + b"0000644\x00")
+
+
+def test_random_bytes_with_nuls_are_refused_as_binary():
+    with pytest.raises(BinaryInputError, match="binary"):
+        decode(random.Random(3).randbytes(8192))
