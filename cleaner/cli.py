@@ -1,4 +1,4 @@
-"""Command line: a thin shell over :mod:`cleaner.api`.
+"""Command line: a thin shell over :mod:`cleaner.api` and :mod:`cleaner.run`.
 
 ``clean IN OUT`` is the everyday command; ``cleaner`` groups it with the model commands
 (``train``, ``eval``, ``explain``). Exit status: 0 when every file was cleaned (or its output
@@ -16,9 +16,9 @@ import click
 
 from cleaner.api import Cleaner, Config
 from cleaner.decode import BinaryInputError
-from cleaner.files import UsageError, plan
+from cleaner.files import Plan, UsageError, plan
 from cleaner.model import ModelError
-from cleaner.write import write_atomic
+from cleaner.run import FAILED, AtomicOutput, FileResult, RunAborted, RunSettings, clean_stream, run_jobs
 
 _THRESHOLD = click.option(
     "--threshold", type=click.FloatRange(0.0, 1.0), default=None,
@@ -37,32 +37,52 @@ def _cleaner(threshold: float | None, model_path: Path | None, normalize: bool =
         raise click.UsageError(str(exc)) from exc
 
 
-def _run(cleaner: Cleaner, src: Path, dst: Path, overwrite: bool, quiet: bool) -> int:
-    """Clean every planned file; one line per failure on stderr; returns the exit status."""
-    try:
-        jobs = plan(src, dst)
-    except UsageError as exc:
-        raise click.UsageError(str(exc)) from exc
+def _run(plan: Plan, settings: RunSettings, quiet: bool) -> int:
+    """Run the plan with a progress bar (on a terminal); one line per failure; the exit status."""
     from tqdm import tqdm
 
-    done = skipped = 0
-    failed: list[str] = []
-    bar = tqdm(jobs, unit="file", disable=quiet or len(jobs) < 2 or not sys.stderr.isatty(), file=sys.stderr)
-    for job in bar:
-        if job.dst.exists() and not overwrite:
-            skipped += 1
-            continue
+    total = len(plan) + len(plan.skipped)
+    show = not quiet and total > 1 and sys.stderr.isatty()
+    with tqdm(total=total, unit="file", disable=not show, file=sys.stderr) as bar:
+
+        def report(result: FileResult) -> None:
+            bar.update(1)
+            if result.status == FAILED:
+                bar.write(f"clean: error: {result.line}", file=sys.stderr)
+
         try:
-            cleaner.clean_file(job.src, job.dst)
-            done += 1
-        except (OSError, BinaryInputError, ValueError) as exc:
-            message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            failed.append(f"{job.src}: {message}")
-            bar.write(f"clean: error: {job.src}: {message}", file=sys.stderr)
-    if not quiet or failed:
-        kept = f"{skipped} already there (kept; --overwrite to redo)"
-        click.echo(f"clean: {done} cleaned, {kept}, {len(failed)} failed", err=True)
-    return 1 if failed else 0
+            summary = run_jobs(plan, settings, on_result=report)
+        except RunAborted as exc:
+            bar.write(f"clean: error: {exc}", file=sys.stderr)
+            return 1
+    if not quiet or summary.failed:
+        click.echo(f"clean: {summary.describe()}", err=True)
+    return summary.exit_code
+
+
+def _clean_stdin(cleaner: Cleaner, dst: Path, overwrite: bool) -> int:
+    """``clean - OUT`` and ``clean - -``: standard input, cleaned in segments like a large file."""
+    from threadpoolctl import threadpool_limits
+
+    if str(dst) != "-" and dst.exists() and not overwrite:
+        click.echo(f"clean: {dst} already there (kept; --overwrite to redo)", err=True)
+        return 0
+    try:
+        with threadpool_limits(limits=1):  # one thread, as in a run (see cleaner.run)
+            pieces = clean_stream(sys.stdin.buffer, cleaner)
+            if str(dst) == "-":
+                for piece in pieces:
+                    sys.stdout.buffer.write(piece.encode("utf-8"))
+                return 0
+            with AtomicOutput(dst) as out:
+                for piece in pieces:
+                    out.write(piece)
+                out.commit(overwrite=True)
+    except (BinaryInputError, OSError) as exc:
+        message = str(exc) if isinstance(exc, BinaryInputError) else exc.strerror or str(exc)
+        click.echo(f"clean: error: standard input: {message}", err=True)
+        return 1
+    return 0
 
 
 @click.command("clean")
@@ -72,22 +92,31 @@ def _run(cleaner: Cleaner, src: Path, dst: Path, overwrite: bool, quiet: bool) -
 @click.option("--normalize", is_flag=True, help="Full ftfy normalisation: NFC, straight quotes, half-width.")
 @_MODEL
 @click.option("--overwrite", is_flag=True, help="Replace outputs that already exist (default: keep them).")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+    help="Clean this many files at a time, in worker processes.",
+)  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors are still printed.")
 def clean_command(
     src: Path, dst: Path, threshold: float | None, normalize: bool, model_path: Path | None,
-    overwrite: bool, quiet: bool,
+    overwrite: bool, jobs: int, quiet: bool,
 ) -> None:  # fmt: skip
     """Clean SRC into DST: a folder into a folder (same relative paths), a file into a file,
-    or - for standard input / output."""
-    cleaner = _cleaner(threshold, model_path, normalize)
+    or - for standard input / output. Existing outputs are kept, so running the same command
+    again after an interruption finishes what is missing.
+
+    Exit status: 0 when every file was cleaned (or its output was already there), 1 when some
+    could not be (each is named on standard error, with a summary at the end), 2 when the
+    command line cannot run."""
+    cleaner = _cleaner(threshold, model_path, normalize)  # a bad model is a usage error, before any work
     if str(src) == "-":
-        text = cleaner.clean_bytes(sys.stdin.buffer.read())
-        if str(dst) == "-":
-            sys.stdout.buffer.write(text.encode("utf-8"))
-        else:
-            write_atomic(dst, text)
-        return
-    sys.exit(_run(cleaner, src, dst, overwrite, quiet))
+        sys.exit(_clean_stdin(cleaner, dst, overwrite))
+    try:
+        planned = plan(src, dst)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    settings = RunSettings(cleaner.config, overwrite=overwrite, jobs=jobs)
+    sys.exit(_run(planned, settings, quiet))
 
 
 @click.group()
@@ -141,10 +170,18 @@ def explain(file: Path, threshold: float | None, model_path: Path | None) -> Non
 
     data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     cleaner = _cleaner(threshold, model_path)
-    for d in cleaner.explain(decode(data).text):
+    try:
+        text = decode(data).text
+    except BinaryInputError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    for d in cleaner.explain(text):
         if not d.text:
             click.echo(f"{d.index + 1:5}        {'':5} {'blank':<12}|")
             continue
         p = "  -  " if math.isnan(d.p_keep) else f"{d.p_keep:.3f}"
         note = f"  [trimmed {d.trimmed.strip()!r}]" if d.trimmed else ""
         click.echo(f"{d.index + 1:5} {'KEEP' if d.keep else 'drop':<6} {p} {d.reason:<12}| {d.text}{note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -72,7 +72,7 @@ def test_bad_file_gets_one_line_error_naming_it_and_the_run_goes_on(tmp_path):
     (src / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     result = _run(src, tmp_path / "out")
     assert result.exit_code == 1
-    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("clean: error:")]
     assert len(errors) == 1 and "image.png" in errors[0] and "binary" in errors[0]
     assert (tmp_path / "out" / "good.txt").exists()
     assert not (tmp_path / "out" / "image.png").exists()
