@@ -215,7 +215,10 @@ def _cleaner(config: Config) -> Cleaner:
 
 def _clean_chunk(jobs: list[Job], settings: RunSettings) -> list[FileResult]:
     """Clean a task's files: small ones read whole and cleaned in one ``clean_many`` call."""
-    cleaner = _cleaner(settings.config)
+    try:
+        cleaner = _cleaner(settings.config)
+    except Exception as exc:  # e.g. the model file was changed during the run
+        return [FileResult(str(job.src), FAILED, _one_line(f"cannot load the model: {exc}")) for job in jobs]
     results: list[FileResult | None] = [None] * len(jobs)
     texts: list[tuple[int, str]] = []
     for i, job in enumerate(jobs):
@@ -427,7 +430,7 @@ class AtomicOutput:
 
     def _open_unnamed(self) -> int | None:
         try:
-            return os.open(".", os.O_TMPFILE | os.O_WRONLY, 0o666, dir_fd=self._dir)
+            return os.open(".", os.O_TMPFILE | os.O_RDWR, 0o666, dir_fd=self._dir)
         except OSError as exc:
             if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
                 return None  # this file system has no O_TMPFILE
@@ -454,15 +457,30 @@ class AtomicOutput:
         self._file.flush()
         if self._temp is None:  # unnamed: link it under a name
             source = f"/proc/self/fd/{self._file.fileno()}"
-            if not overwrite:
-                return self._link(source)
-            self._temp = f".{self.name}.{secrets.token_hex(4)}.part"
-            os.link(source, self._temp, dst_dir_fd=self._dir)
+            try:
+                if not overwrite:
+                    return self._link(source)
+                temp = f".{self.name}.{secrets.token_hex(4)}.part"
+                os.link(source, temp, dst_dir_fd=self._dir)
+                self._temp = temp
+            except OSError:  # linking from /proc refused here: fall back to a named copy
+                self._temp = self._copy_unnamed()
         if overwrite:
             os.replace(self._temp, self.name, src_dir_fd=self._dir, dst_dir_fd=self._dir)
             self._temp = None
             return True
         return self._link(self._temp, src_dir_fd=self._dir)
+
+    def _copy_unnamed(self) -> str:
+        global _HAS_TMPFILE
+        _HAS_TMPFILE = False  # do not try O_TMPFILE again in this process
+        temp, fd = self._open_named()
+        with os.fdopen(fd, "wb") as named:
+            offset = 0
+            while block := os.pread(self._file.fileno(), READ_BYTES, offset):
+                named.write(block)
+                offset += len(block)
+        return temp
 
     def _link(self, source: str, src_dir_fd: int | None = None) -> bool:
         try:
@@ -512,6 +530,8 @@ def _reason(exc: BaseException, src: str) -> str:
         if isinstance(exc, PermissionError):
             return "permission denied"
         return exc.strerror or str(exc)
+    if isinstance(exc, MemoryError):
+        return f"out of memory ({exc or 'MemoryError'}); fewer --jobs or a smaller segment size may help"
     return f"internal error, please report it: {type(exc).__name__}: {exc}"
 
 

@@ -356,8 +356,34 @@ def test_failure_part_way_through_a_large_file_leaves_no_output(inbox, tmp_path,
 
     monkeypatch.setattr(run_module, "_cleaner", lambda config: FailsOnSecondSegment())
     summary = run_jobs(plan(inbox / "big.txt", tmp_path / "big.out"), RunSettings(segment_bytes=500))
-    assert summary.failed == 1 and "internal error" in summary.first_errors[0]
+    assert summary.failed == 1 and "out of memory" in summary.first_errors[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+@pytest.mark.parametrize("fallback", ["no O_TMPFILE", "linking from /proc refused"])
+def test_outputs_are_still_atomic_without_unnamed_temporary_files(inbox, cleaner, monkeypatch, fallback):
+    monkeypatch.setattr(run_module, "_HAS_TMPFILE", fallback != "no O_TMPFILE")  # restored afterwards
+    if fallback == "linking from /proc refused":
+        real_link = os.link
+
+        def no_proc_link(src, dst, *args, **kwargs):
+            if str(src).startswith("/proc/"):
+                raise PermissionError(1, "Operation not permitted")
+            return real_link(src, dst, *args, **kwargs)
+
+        monkeypatch.setattr(os, "link", no_proc_link)
+    (inbox / "big.txt").write_text(PROSE, encoding="utf-8")
+    out = inbox.parent / "out"
+    out.mkdir()
+    (out / "kept.txt").write_text("earlier output\n", encoding="utf-8")
+    (inbox / "kept.txt").write_text(DIRTY, encoding="utf-8")
+    summary = run_jobs(plan(inbox, out), RunSettings(segment_bytes=700))
+    assert (summary.cleaned, summary.kept, summary.failed) == (2, 1, 0)
+    assert (out / "big.txt").read_text(encoding="utf-8") == PROSE
+    assert (out / "good.txt").read_text(encoding="utf-8") == cleaner.clean(DIRTY)
+    assert (out / "kept.txt").read_text(encoding="utf-8") == "earlier output\n"
+    assert not _temporaries(out)
+    assert not run_module._HAS_TMPFILE  # the fallback was taken
 
 
 _VARIANTS = [
