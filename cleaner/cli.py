@@ -18,7 +18,16 @@ from cleaner.api import Cleaner, Config
 from cleaner.decode import BinaryInputError
 from cleaner.files import Plan, UsageError, plan
 from cleaner.model import ModelError
-from cleaner.run import FAILED, AtomicOutput, FileResult, RunAborted, RunSettings, clean_stream, run_jobs
+from cleaner.run import (
+    FAILED,
+    SEGMENT_BYTES,
+    AtomicOutput,
+    FileResult,
+    RunAborted,
+    RunSettings,
+    clean_stream,
+    run_jobs,
+)
 
 _THRESHOLD = click.option(
     "--threshold", type=click.FloatRange(0.0, 1.0), default=None,
@@ -60,7 +69,7 @@ def _run(plan: Plan, settings: RunSettings, quiet: bool) -> int:
     return summary.exit_code
 
 
-def _clean_stdin(cleaner: Cleaner, dst: Path, overwrite: bool) -> int:
+def _clean_stdin(cleaner: Cleaner, dst: Path, overwrite: bool, segment_bytes: int) -> int:
     """``clean - OUT`` and ``clean - -``: standard input, cleaned in segments like a large file."""
     from threadpoolctl import threadpool_limits
 
@@ -69,7 +78,7 @@ def _clean_stdin(cleaner: Cleaner, dst: Path, overwrite: bool) -> int:
         return 0
     try:
         with threadpool_limits(limits=1):  # one thread, as in a run (see cleaner.run)
-            pieces = clean_stream(sys.stdin.buffer, cleaner)
+            pieces = clean_stream(sys.stdin.buffer, cleaner, segment_bytes)
             if str(dst) == "-":
                 for piece in pieces:
                     sys.stdout.buffer.write(piece.encode("utf-8"))
@@ -96,10 +105,15 @@ def _clean_stdin(cleaner: Cleaner, dst: Path, overwrite: bool) -> int:
     "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
     help="Clean this many files at a time, in worker processes.",
 )  # fmt: skip
+@click.option(
+    "--segment-mb", type=click.FloatRange(min=0.001), default=SEGMENT_BYTES / 2**20, show_default=True,
+    help="Clean files larger than this in segments of about this size, split at blank lines; "
+    "a smaller size uses less memory.",
+)  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors are still printed.")
 def clean_command(
     src: Path, dst: Path, threshold: float | None, normalize: bool, model_path: Path | None,
-    overwrite: bool, jobs: int, quiet: bool,
+    overwrite: bool, jobs: int, segment_mb: float, quiet: bool,
 ) -> None:  # fmt: skip
     """Clean SRC into DST: a folder into a folder (same relative paths), a file into a file,
     or - for standard input / output. Existing outputs are kept, so running the same command
@@ -109,13 +123,14 @@ def clean_command(
     could not be (each is named on standard error, with a summary at the end), 2 when the
     command line cannot run."""
     cleaner = _cleaner(threshold, model_path, normalize)  # a bad model is a usage error, before any work
+    segment_bytes = int(segment_mb * 2**20)
     if str(src) == "-":
-        sys.exit(_clean_stdin(cleaner, dst, overwrite))
+        sys.exit(_clean_stdin(cleaner, dst, overwrite, segment_bytes))
     try:
         planned = plan(src, dst)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
-    settings = RunSettings(cleaner.config, overwrite=overwrite, jobs=jobs)
+    settings = RunSettings(cleaner.config, overwrite=overwrite, jobs=jobs, segment_bytes=segment_bytes)
     sys.exit(_run(planned, settings, quiet))
 
 

@@ -531,7 +531,7 @@ def _reason(exc: BaseException, src: str) -> str:
             return "permission denied"
         return exc.strerror or str(exc)
     if isinstance(exc, MemoryError):
-        return f"out of memory ({exc or 'MemoryError'}); fewer --jobs or a smaller segment size may help"
+        return f"out of memory ({exc or 'MemoryError'}); fewer --jobs or a smaller --segment-mb may help"
     return f"internal error, please report it: {type(exc).__name__}: {exc}"
 
 

@@ -589,6 +589,23 @@ def test_bad_byte_late_in_a_large_file_becomes_a_replacement_character(tmp_path,
     assert out.startswith(PROSE) and "coun\ufffdcil" in out
 
 
+def test_segment_size_option_sets_where_files_are_cut(tmp_path, cleaner, monkeypatch):
+    seen: list[str] = []
+
+    class Recording:
+        def clean_many(self, texts):
+            for text in texts:
+                seen.append(text)
+                yield cleaner.clean(text)
+
+    monkeypatch.setattr(run_module, "_cleaner", lambda config: Recording())
+    (tmp_path / "big.txt").write_text(PROSE, encoding="utf-8")
+    result = _cli(tmp_path / "big.txt", tmp_path / "out.txt", "--segment-mb", 0.001)
+    assert result.exit_code == 0, result.output
+    assert len(seen) > 1 and all(len(text) <= 0.001 * 2**20 for text in seen)
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == PROSE
+
+
 def test_standard_input_is_cleaned_to_standard_output(cleaner):
     result = CliRunner().invoke(clean_command, ["-", "-"], input=PROSE.encode("utf-16"))
     assert result.exit_code == 0
