@@ -3,25 +3,35 @@
 Cleaning is idempotent by construction: a document is cleaned, then its output is cleaned
 again, until a pass changes nothing (a fixed point). Each pass only drops or trims lines, so
 this ends after a few passes (two for almost every document), and cleaning an output again
-returns it unchanged. Lines dropped in a later pass keep that pass's probability and reason.
+returns it unchanged. A pass that would see exactly what the previous one saw is skipped, as
+its answer is known. The probability shown for a line is from the last pass that scored it.
+
+Documents are cleaned in batches (:data:`BATCH_CHARS` characters or :data:`BATCH_DOCS`
+documents): one feature matrix and one model call per batch and pass.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from cleaner.classify import Decision, classify
+import numpy as np
+
+from cleaner.classify import BETWEEN_CONTENT, BLANK, CONTENT, Decision, score
+from cleaner.crossdoc import LineCounts
 from cleaner.decode import decode
-from cleaner.lines import to_lines
+from cleaner.lines import DocLines, split_doc
 from cleaner.model import LineModel, load_default_model, load_model
-from cleaner.write import render, write_atomic
+from cleaner.write import join_lines, render_lines, write_atomic
 
 #: Passes after which cleaning stops even without a fixed point (never reached in our tests).
 MAX_PASSES = 8
+#: A batch holds documents up to this many characters in all ...
+BATCH_CHARS = 1_000_000
+#: ... or this many documents.
+BATCH_DOCS = 512
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,21 @@ def _cached_model(path: Path | None) -> LineModel:
     return load_default_model() if path is None else load_model(path)
 
 
+@dataclass
+class _Outcome:
+    """The decisions for one document, in the coordinates of its input lines."""
+
+    lines: DocLines
+    keep: np.ndarray
+    p_keep: np.ndarray
+    rescued: np.ndarray
+    text: list[str]
+    trimmed: list[str]
+
+    def output_lines(self) -> tuple[list[str], list[int]]:
+        return render_lines(self.text, self.keep)
+
+
 class Cleaner:
     """Cleans documents with one loaded model; build one per process and reuse it."""
 
@@ -46,43 +71,108 @@ class Cleaner:
         self.model = model or _cached_model(self.config.model_path)
         self.threshold = self.model.threshold if self.config.threshold is None else self.config.threshold
 
-    def _pass(self, text: str) -> list[Decision]:
-        return classify(self.model, to_lines(text, self.config.normalize), self.threshold)
+    def _outcomes(self, texts: list[str], counts: LineCounts | None = None) -> list[_Outcome]:
+        """Decide every line of a batch of documents, passing again until nothing changes."""
+        docs = [split_doc(text, self.config.normalize) for text in texts]
+        outcomes = [
+            _Outcome(doc, s.keep, s.p_keep, s.rescued, list(doc.text), list(doc.trimmed))
+            for doc, s in zip(docs, score(self.model, docs, self.threshold, counts), strict=True)
+        ]
+        active = [(o, not all(o.keep[i] for i, t in enumerate(o.text) if t)) for o in outcomes]
+        for _ in range(MAX_PASSES - 1):
+            todo = []
+            for outcome, dropped in active:
+                lines, source = outcome.output_lines()
+                again = split_doc(join_lines(lines), self.config.normalize)
+                same = all(again.text[k] == outcome.text[s] for k, s in enumerate(source) if s >= 0)
+                if dropped or not same:
+                    todo.append((outcome, again, source))
+            if not todo:
+                break
+            scored = score(self.model, [again for _, again, _ in todo], self.threshold, counts)
+            active = []
+            for (outcome, again, source), s in zip(todo, scored, strict=True):
+                dropped = False
+                for k, i in enumerate(source):
+                    if i < 0:
+                        continue
+                    keep = bool(s.keep[k]) and bool(again.text[k])
+                    dropped |= not keep
+                    outcome.keep[i], outcome.p_keep[i], outcome.rescued[i] = keep, s.p_keep[k], s.rescued[k]
+                    if again.text[k]:
+                        outcome.text[i] = again.text[k]
+                        outcome.trimmed[i] += again.trimmed[k]
+                active.append((outcome, dropped))
+        return outcomes
+
+    def _decisions(self, outcome: _Outcome, reasons: dict[int, str]) -> list[Decision]:
+        out = []
+        for i, raw in enumerate(outcome.lines.raw):
+            if not outcome.lines.text[i]:
+                out.append(Decision(i, raw, "", False, float("nan"), BLANK))
+                continue
+            keep = bool(outcome.keep[i])
+            reason = (BETWEEN_CONTENT if outcome.rescued[i] else CONTENT) if keep else reasons[i]
+            p = float(outcome.p_keep[i])
+            out.append(Decision(i, raw, outcome.text[i], keep, p, reason, outcome.trimmed[i]))
+        return out
+
+    def count(self, texts: Iterable[str]) -> LineCounts:
+        """In how many of ``texts`` each line occurs: pass it to :meth:`clean_many` (a first pass
+        over a run; see :mod:`cleaner.crossdoc`)."""
+        return LineCounts().add_texts(texts, self.config.normalize)
+
+    def explain_many(
+        self, texts: Iterable[str], counts: LineCounts | None = None
+    ) -> Iterator[list[Decision]]:
+        """The final decision for every input line of each text (see the module docstring);
+        ``counts`` from :meth:`count` over the same run lets lines repeated across it count."""
+        for batch in _batches(texts):
+            for outcome in self._outcomes(batch, counts):
+                dropped = [i for i, t in enumerate(outcome.text) if t and not outcome.keep[i]]
+                names = self.model.reasons([outcome.text[i] for i in dropped])
+                yield self._decisions(outcome, dict(zip(dropped, names, strict=True)))
 
     def explain(self, text: str) -> list[Decision]:
         """The final decision for every input line (see the module docstring on passes)."""
-        decisions = self._pass(text)
-        for _ in range(MAX_PASSES - 1):
-            output = render(decisions)
-            again = [d for d in self._pass(output) if d.text]
-            kept = [i for i, d in enumerate(decisions) if d.keep]
-            if all(new.keep and new.text == decisions[i].text for i, new in zip(kept, again, strict=True)):
-                break
-            for i, new in zip(kept, again, strict=True):
-                old = decisions[i]
-                decisions[i] = dataclasses.replace(
-                    new, index=old.index, raw=old.raw, trimmed=old.trimmed + new.trimmed
-                )
-        return decisions
+        return next(self.explain_many([text]))
+
+    def clean_many(self, texts: Iterable[str], counts: LineCounts | None = None) -> Iterator[str]:
+        """Clean many texts with this one model, lazily and in order, in batches (for Spark, Ray
+        and datatrove callers and the command line); ``counts`` as for :meth:`explain_many`."""
+        for batch in _batches(texts):
+            for outcome in self._outcomes(batch, counts):
+                yield join_lines(outcome.output_lines()[0])
+
+    clean_batch = clean_many
 
     def clean(self, text: str) -> str:
         """The cleaned text: kept lines, repaired and trimmed, UTF-8-ready, final newline."""
-        return render(self.explain(text))
+        return next(self.clean_many([text]))
 
     def clean_bytes(self, data: bytes) -> str:
         """Decode bytes of any encoding (never raising on bad bytes), then clean."""
         return self.clean(decode(data).text)
 
-    def clean_many(self, texts: Iterable[str]) -> Iterator[str]:
-        """Clean many texts with this one model, lazily and in order (for Spark/Ray/datatrove
-        callers and the command line)."""
-        return (self.clean(text) for text in texts)
-
-    clean_batch = clean_many
-
     def clean_file(self, src: Path, dst: Path) -> None:
         """Clean the file ``src`` into ``dst`` (written atomically; folders created)."""
         write_atomic(Path(dst), self.clean_bytes(Path(src).read_bytes()))
+
+
+def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
+    """Consecutive groups of texts of at most BATCH_CHARS characters or BATCH_DOCS texts (a
+    longer text forms a batch of its own)."""
+    iterator = iter(texts)
+    batch: list[str] = []
+    size = 0
+    for text in iterator:
+        if batch and (size + len(text) > BATCH_CHARS or len(batch) >= BATCH_DOCS):
+            yield batch
+            batch, size = [], 0
+        batch.append(text)
+        size += len(text)
+    if batch:
+        yield batch
 
 
 def clean(text: str, config: Config | None = None) -> str:

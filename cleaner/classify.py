@@ -1,19 +1,30 @@
-"""Classify: a keep/drop decision, its probability and its reason for every line of a document."""
+"""Classify: a keep/drop decision and its probability for every line of a batch of documents.
+
+Blank lines pass through; the non-blank lines of all documents of a batch are scored together
+(one feature matrix, one model call), which is what makes cleaning many small documents fast,
+then smoothed (:mod:`cleaner.smooth`).
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from cleaner.lines import Line
+from cleaner.crossdoc import LineCounts
+from cleaner.features import Batch, line_keys
+from cleaner.lines import DocLines
 from cleaner.model import LineModel
 from cleaner.smooth import smooth
 
 CONTENT = "content"
 BETWEEN_CONTENT = "content (between content lines)"
 BLANK = "blank"
+
+#: Lines longer than this are counted as long for smoothing without splitting them into words.
+_LONG_LINE = 300
 
 
 @dataclass(frozen=True)
@@ -29,25 +40,60 @@ class Decision:
     trimmed: str = ""  # inline cruft cut from a kept line
 
 
-def classify(model: LineModel, lines: list[Line], threshold: float) -> list[Decision]:
-    """Decide every line: blank lines pass through, the rest go through the model and smoothing."""
-    body = [line for line in lines if not line.blank]
-    texts = [line.text for line in body]
-    blank_before, blank_after = [], []
-    for line in body:
-        i = line.index
-        blank_before.append(i == 0 or lines[i - 1].blank)
-        blank_after.append(i == len(lines) - 1 or lines[i + 1].blank)
-    p_keep, _, reasons = model.predict(texts, blank_before, blank_after)
-    n_words = np.array([len(t.split()) for t in texts])
-    keep, rescued = smooth(p_keep, n_words, threshold)
-    by_index = {}
-    for j, line in enumerate(body):
-        reason = (BETWEEN_CONTENT if rescued[j] else CONTENT) if keep[j] else str(reasons[j])
-        by_index[line.index] = Decision(
-            line.index, line.raw, line.text, bool(keep[j]), float(p_keep[j]), reason, line.trimmed
-        )
-    return [
-        by_index.get(line.index) or Decision(line.index, line.raw, "", False, math.nan, BLANK)
-        for line in lines
-    ]
+@dataclass(frozen=True)
+class Scored:
+    """One pass over one document: per line, kept or not, P(keep) (NaN if blank), rescued."""
+
+    keep: np.ndarray
+    p_keep: np.ndarray
+    rescued: np.ndarray
+
+
+def make_batch(docs: Sequence[DocLines], counts: LineCounts | None = None) -> tuple[Batch, list[np.ndarray]]:
+    """The batch of all non-blank lines, and for each document the indices of those lines;
+    with ``counts``, each line carries in how many other documents of the run it occurs."""
+    texts: list[str] = []
+    before: list[bool] = []
+    after: list[bool] = []
+    where: list[np.ndarray] = []
+    starts = [0]
+    for doc in docs:
+        lines = doc.text
+        body = [i for i, t in enumerate(lines) if t]
+        last = len(lines) - 1
+        texts.extend(lines[i] for i in body)
+        before.extend(i == 0 or not lines[i - 1] for i in body)
+        after.extend(i == last or not lines[i + 1] for i in body)
+        where.append(np.array(body, dtype=np.int64))
+        starts.append(len(texts))
+    others = counts.others(line_keys(texts)) if counts is not None else None
+    batch = Batch(
+        texts, np.array(starts, dtype=np.int64), np.array(before, bool), np.array(after, bool), others
+    )
+    return batch, where
+
+
+def word_counts(texts: Sequence[str]) -> np.ndarray:
+    return np.fromiter(
+        (len(t.split()) if len(t) < _LONG_LINE else _LONG_LINE for t in texts),
+        dtype=np.int64,
+        count=len(texts),
+    )
+
+
+def score(
+    model: LineModel, docs: Sequence[DocLines], threshold: float, counts: LineCounts | None = None
+) -> list[Scored]:
+    """Decide every line of every document in one batch."""
+    batch, where = make_batch(docs, counts)
+    p = model.predict(batch)
+    keep, rescued = smooth(p, word_counts(batch.texts), batch.doc_ids, threshold)
+    out = []
+    for j, (doc, body) in enumerate(zip(docs, where, strict=True)):
+        lo, hi = batch.doc_starts[j], batch.doc_starts[j + 1]
+        k = np.zeros(len(doc), dtype=bool)
+        pk = np.full(len(doc), math.nan)
+        r = np.zeros(len(doc), dtype=bool)
+        k[body], pk[body], r[body] = keep[lo:hi], p[lo:hi], rescued[lo:hi]
+        out.append(Scored(k, pk, r))
+    return out

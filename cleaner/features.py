@@ -1,18 +1,26 @@
-"""Featurise: turn a document's lines into what the classifier reads.
+"""Featurise: turn the non-blank lines of a batch of documents into what the classifier reads.
 
-Two kinds of features, computed for the non-blank lines of one document:
+Two kinds of features:
 
 * **text**: the line's words and symbols, lower-cased with digits masked (``13:24`` and
-  ``09:10`` are the same timestamp to the model), hashed into a sparse vector. A linear model
-  over it gives each line a *text score*.
-* **shape and context** (dense): length, words, terminal punctuation, capitalisation, digit
-  and symbol shares, stop-word share in the document's language, position in the document,
-  repeats of the line within it, where the prose block starts and ends, and the same figures
-  and text scores of the neighbouring lines. There is deliberately no feature of the document's
-  size or overall prose share: with one, the model learned "short clean documents keep every
-  line" from the clean-output training copies (see :mod:`cleaner.train`) and kept the cruft of
-  short articles. The context model reads these, so a short line
-  between two paragraphs is judged as part of the article and the same words in a menu are not.
+  ``09:10`` are the same timestamp to the model), as unigrams and bigrams (with line-start and
+  line-end markers) hashed into a sparse vector. A linear model over it gives each line a
+  *text score*. Only the first :data:`TEXT_CHARS` characters are read: what makes a line cruft
+  ("Share", "Read more", "© 2024") is at its start, and long prose is told apart by its shape.
+* **shape and context** (dense): length, words, terminal punctuation, capitalisation, digit,
+  symbol and separator shares, stop-word share in the document's language, bullets, links,
+  repeats of the line within its document, blank lines around it, position in the document,
+  where the prose of the document starts and ends, and the same figures of the neighbouring
+  lines, and in how many other documents of the run the line occurs (:mod:`cleaner.crossdoc`;
+  0 when a document is cleaned alone). There is deliberately no feature of the document's size
+  or overall prose share: with one, the model learned "short clean documents keep every line"
+  and kept the cruft of short articles.
+
+Everything is computed for a whole batch of documents at once with numpy over the code points
+of the lines (one lookup table of character classes, sums per line, hashes of words from prefix
+sums), because a per-line, per-character Python loop would cost more than the rest of cleaning.
+Hashing is our own for the same reason: scikit-learn's ``HashingVectorizer`` tokenises in
+Python, line by line; here tokens are found and hashed with array operations.
 
 ``FEATURE_VERSION`` names this definition; a model trained on another is refused.
 """
@@ -20,22 +28,24 @@ Two kinds of features, computed for the non-blank lines of one document:
 from __future__ import annotations
 
 import re
-from collections import Counter
+import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
-from sklearn.feature_extraction.text import HashingVectorizer
+from scipy import sparse
+from sklearn.preprocessing import normalize
 
-FEATURE_VERSION = "lines-v2"
+FEATURE_VERSION = "lines-v4"
 
-_WORD = re.compile(r"\w+")
-_DIGIT = re.compile(r"\d")
-_SENT_END = re.compile(r"[.!?…](?:[\"'”’»)\]]*)(?:\s|$)")
-_BULLET = re.compile(r"^(?:[*•·▪►+\-–—>]\s|\d{1,2}[.)]\s)")
-_URLISH = re.compile(r"https?://|www\.|@\w|\.(?:com|org|net|co\.uk)\b", re.IGNORECASE)
-_SEPARATORS = set("|»›>•·/\\")
-_CLOSERS = "\"'”’»)]"
+#: Characters of a line read for its character statistics (bounds the cost of huge lines).
+STAT_CHARS = 2000
+#: Leading characters of a line read for its text n-grams.
+TEXT_CHARS = 160
+#: Width of the hashed text vector.
+TEXT_DIM = 2**18
 
 #: Languages whose stop words the document-language guess chooses from (stop-words package).
 STOP_LANGUAGES = (
@@ -44,28 +54,18 @@ STOP_LANGUAGES = (
     "indonesian", "russian", "ukrainian",
 )  # fmt: skip
 
-#: The vectoriser is stateless (hashing), so it is part of the feature definition, not the model.
-TEXT_VECTORIZER = HashingVectorizer(
-    n_features=2**18,
-    ngram_range=(1, 2),
-    alternate_sign=False,
-    norm="l2",
-    lowercase=False,  # done in _mask, with the digits
-    token_pattern=r"(?u)\w+|[^\w\s]",
-    dtype=np.float32,
-)
-
-#: Per-line features; the context model also reads them for the neighbours at ±1 and ±2.
+#: Per-line features; the context features also read some of them for the neighbours.
 LINE_FEATURES = (
     "log_chars", "log_words", "mean_word_len", "ends_period", "ends_q_excl", "ends_colon",
     "ends_closer", "sentence_ends", "starts_upper", "starts_bullet", "title_share",
     "upper_share", "digit_share", "symbol_share", "separator_share", "comma_share",
     "stop_share", "urlish", "log_repeats", "first_copy", "blank_before", "blank_after",
-    "is_prose",
+    "is_prose", "log_others",
 )  # fmt: skip
 DOC_FEATURES = (
-    "rel_pos", "log_from_start", "log_from_end", "char_pos", "rel_len", "before_prose", "after_prose", "in_prose_block", "dist_prose",
-    "window3_prose", "window8_prose", "window3_words",
+    "rel_pos", "log_from_start", "log_from_end", "char_pos", "rel_len", "before_prose",
+    "after_prose", "in_prose_block", "dist_prose", "window3_prose", "window8_prose",
+    "window3_words",
 )  # fmt: skip
 NEIGHBOUR_FEATURES = ("log_chars", "log_words", "ends_period", "stop_share", "is_prose", "starts_bullet")
 OFFSETS = (-2, -1, 1, 2)
@@ -79,6 +79,21 @@ SCORE_FEATURES = (
     "score_win5_max",
 )
 
+_BULLET = re.compile(r"(?:[*•·▪►+\-–—>o]\s|\d{1,2}[.)]\s)")
+_URL_NEEDLES = ("http://", "https://", "www.", "@", ".com", ".org", ".net", ".co.uk")
+_CLOSERS = "\"'”’»)]"
+_SEPARATORS = "|»›>•·/\\"
+_SENTENCE_END = ".!?…"
+
+# Character classes, as bits of a lookup table over the Basic Multilingual Plane.
+_ALPHA, _UPPER, _DIGIT, _SPACE, _WORD, _SYMBOL, _SEP, _END, _COMMA, _CLOSE = (1 << i for i in range(10))
+
+_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
+_BASE_INV = pow(_BASE, -1, 1 << 64)
+_SYMBOL_SALT = np.uint64(0x9E3779B97F4A7C15)
+_BOS, _EOS = np.uint64(0x2545F4914F6CDD1D), np.uint64(0x5851F42D4C957F2D)
+_PAIR = np.uint64(0xD6E8FEB86659FD93)
+
 
 def context_feature_names() -> list[str]:
     """Column names of :func:`context_matrix`, in order (for ``explain`` and importances)."""
@@ -87,168 +102,557 @@ def context_feature_names() -> list[str]:
     return names + list(SCORE_FEATURES)
 
 
+@dataclass(frozen=True)
+class Batch:
+    """The non-blank lines of a batch of documents, in order, with where each document starts."""
+
+    texts: Sequence[str]
+    doc_starts: np.ndarray  # int64, n_docs + 1 offsets into ``texts``
+    blank_before: np.ndarray  # bool: a blank line (or the document start) precedes the line
+    blank_after: np.ndarray
+    others: np.ndarray | None = None  # in how many other documents of the run it occurs (crossdoc)
+
+    @property
+    def doc_ids(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.doc_starts) - 1), np.diff(self.doc_starts))
+
+
 @lru_cache(maxsize=1)
-def _stopword_sets() -> tuple[tuple[str, frozenset[str]], ...]:
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """Character-class bits and lower-case/digit-masked code points for the BMP (built once)."""
+    flags = np.zeros(0x10000, dtype=np.uint16)
+    fold = np.arange(0x10000, dtype=np.uint32)
+    for cp in range(0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        bits = 0
+        if c.isalpha():
+            bits |= _ALPHA
+            if c.isupper():
+                bits |= _UPPER
+            lower = c.lower()
+            if len(lower) == 1:
+                fold[cp] = ord(lower)
+        if c.isdecimal():  # what ``\d`` matches: masked to 0, so all timestamps look alike
+            bits |= _DIGIT
+            fold[cp] = 0x30
+        if c.isspace():
+            bits |= _SPACE
+        elif c.isalnum() or c == "_":
+            bits |= _WORD
+        else:
+            bits |= _SYMBOL
+        if c in _SEPARATORS:
+            bits |= _SEP
+        if c in _SENTENCE_END:
+            bits |= _END
+        if c == ",":
+            bits |= _COMMA
+        if c in _CLOSERS:
+            bits |= _CLOSE
+        flags[cp] = bits
+    return flags, fold
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads polynomial hashes over all 64 bits."""
+    z = z.astype(np.uint64, copy=True)
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def _powers(base: int, n: int) -> np.ndarray:
+    out = np.full(n, np.uint64(base), dtype=np.uint64)
+    if n:
+        out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class _Chars:
+    """Code points of the (truncated) lines joined by newlines, with per-position facts."""
+
+    joined: str  # the lines joined by newlines
+    flags: np.ndarray  # uint16 class bits (0 at the separating newlines)
+    folded: np.ndarray  # uint64 lower-cased, digit-masked code points
+    lengths: np.ndarray  # int64 characters of each line read
+    line_of: np.ndarray  # int64 line number of each position
+
+
+def _chars(heads: Sequence[str]) -> _Chars:
+    flag_table, fold_table = _tables()
+    joined = "\n".join(heads)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bmp = cps < 0x10000
+    clipped = np.where(bmp, cps, 0)
+    flags = np.where(bmp, flag_table[clipped], np.uint16(_SYMBOL)).astype(np.uint16)
+    folded = np.where(bmp, fold_table[clipped], cps).astype(np.uint64)
+    newline = cps == 10
+    flags[newline] = 0
+    lengths = np.fromiter((len(h) for h in heads), dtype=np.int64, count=len(heads))
+    line_of = np.cumsum(newline) - newline  # the newline belongs to the line it ends
+    return _Chars(joined, flags, folded, lengths, line_of.astype(np.int64))
+
+
+def _per_line(values: np.ndarray, chars: _Chars) -> np.ndarray:
+    """Sum of ``values`` over the positions of each line."""
+    return np.bincount(chars.line_of, weights=values, minlength=len(chars.lengths))
+
+
+def _class_counts(chars: _Chars) -> np.ndarray:
+    """For each line (row), how many of its characters have each class bit (column = bit)."""
+    bits = np.unpackbits(chars.flags.astype("<u2").view(np.uint8).reshape(-1, 2), axis=1, bitorder="little")
+    starts = np.concatenate([[0], np.cumsum(chars.lengths[:-1] + 1)]) if len(chars.lengths) else chars.lengths
+    if len(bits) == 0:
+        return np.zeros((len(chars.lengths), 16))
+    return np.add.reduceat(bits, starts, axis=0, dtype=np.int64).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class _Words:
+    starts: np.ndarray  # position of each word's first character
+    hashes: np.ndarray  # uint64 hash of the folded word
+    line: np.ndarray  # line of each word
+
+
+def _words(chars: _Chars) -> _Words:
+    word = (chars.flags & _WORD) != 0
+    prev = np.concatenate([[False], word[:-1]])
+    nxt = np.concatenate([word[1:], [False]])
+    starts = np.flatnonzero(word & ~prev)
+    ends = np.flatnonzero(word & ~nxt) + 1
+    n = len(chars.folded)
+    powers, inverse = _powers(_BASE, n + 1), _powers(_BASE_INV, n + 1)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(chars.folded * powers[:n], out=prefix[1:])
+    raw = (prefix[ends] - prefix[starts]) * inverse[starts] + (ends - starts).astype(np.uint64)
+    return _Words(starts, _mix(raw), chars.line_of[starts])
+
+
+@lru_cache(maxsize=1)
+def _stop_table() -> tuple[np.ndarray, np.ndarray]:
+    """Sorted hashes of every stop word of :data:`STOP_LANGUAGES`, and a bit per language."""
     from stop_words import get_stop_words
 
-    return tuple((lang, frozenset(get_stop_words(lang))) for lang in STOP_LANGUAGES)
+    bits: dict[int, int] = {}
+    for i, lang in enumerate(STOP_LANGUAGES):
+        words = sorted({w.lower() for w in get_stop_words(lang) if w and re.fullmatch(r"\w+", w)})
+        found = _words(_chars(words))
+        single = np.bincount(found.line, minlength=len(words)) == 1  # one token per stop word
+        for h in found.hashes[single[found.line]]:
+            bits[int(h)] = bits.get(int(h), 0) | (1 << i)
+    keys = np.array(sorted(bits), dtype=np.uint64)
+    return keys, np.array([bits[int(k)] for k in keys], dtype=np.int64)
 
 
-def guess_language(words: Sequence[str]) -> tuple[str, frozenset[str]]:
-    """The stop-word language covering most of ``words`` (lower-cased), and its stop words."""
-    counts = Counter(words)
-    best = max(_stopword_sets(), key=lambda item: sum(counts[w] for w in item[1] if w in counts))
-    return best
+def _stop_counts(words: _Words, line_doc: np.ndarray, n_lines: int, n_docs: int) -> np.ndarray:
+    """Stop words of each line in the language (of :data:`STOP_LANGUAGES`) its document uses most."""
+    keys, bits = _stop_table()
+    if len(words.hashes) == 0:
+        return np.zeros(n_lines)
+    at = np.minimum(np.searchsorted(keys, words.hashes), len(keys) - 1)
+    mask = np.where(keys[at] == words.hashes, bits[at], 0)
+    hit = mask != 0
+    n_lang = len(STOP_LANGUAGES)
+    word_of, lang = np.nonzero((mask[hit, None] >> np.arange(n_lang)) & 1)
+    doc = line_doc[words.line[hit]][word_of]
+    per_lang = np.bincount(doc * n_lang + lang, minlength=n_docs * n_lang).reshape(n_docs, n_lang)
+    best = per_lang.argmax(axis=1)  # ties (and documents without stop words) go to English
+    in_lang = (mask >> best[line_doc[words.line]]) & 1
+    return np.bincount(words.line, weights=in_lang, minlength=n_lines)
 
 
-def _mask(text: str) -> str:
-    return _DIGIT.sub("0", text.lower())
+def text_matrix(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Hashed unigrams and bigrams of words and symbols (with line-start and -end markers) of the
+    first :data:`TEXT_CHARS` characters of each line; rows L2-normalised."""
+    n = len(texts)
+    chars = _chars([t[:TEXT_CHARS] for t in texts])
+    words = _words(chars)
+    symbol_pos = np.flatnonzero((chars.flags & _SYMBOL) != 0)
+    pos = np.concatenate([words.starts, symbol_pos])
+    hashes = np.concatenate([words.hashes, _mix(chars.folded[symbol_pos] ^ _SYMBOL_SALT)])
+    order = np.argsort(pos, kind="stable")
+    pos, hashes = pos[order], hashes[order]
+    line = chars.line_of[pos]
+    same = line[1:] == line[:-1]
+    first = np.concatenate([[True], ~same]) if len(line) else np.zeros(0, dtype=bool)
+    last = np.concatenate([~same, [True]]) if len(line) else np.zeros(0, dtype=bool)
+    pairs = _mix(hashes[:-1] * _PAIR + hashes[1:])[same]
+    rows = np.concatenate([line, line[:-1][same], line[first], line[last]])
+    grams = np.concatenate(
+        [hashes, pairs, _mix(hashes[first] * _PAIR + _BOS), _mix(hashes[last] * _PAIR + _EOS)]
+    )
+    cols = (grams & np.uint64(TEXT_DIM - 1)).astype(np.int64)
+    matrix = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, TEXT_DIM), dtype=np.float32
+    )
+    matrix.sum_duplicates()
+    return normalize(matrix, copy=False)
 
 
-def text_matrix(texts: Sequence[str]):
-    """Sparse hashed n-grams of the lines (lower-cased, digits masked)."""
-    return TEXT_VECTORIZER.transform([_mask(t) for t in texts])
-
-
-def _repeat_key(text: str) -> str:
-    return " ".join(_WORD.findall(_mask(text)))
-
-
-def _line_row(text: str, words: list[str], stops: frozenset[str]) -> list[float]:
-    n_chars = len(text)
-    n_words = len(words)
-    last = text.rstrip(_CLOSERS)[-1:] if text.rstrip(_CLOSERS) else ""
-    letters = [c for c in text if c.isalpha()]
-    alpha_words = [w for w in words if w[0].isalpha()]
-    n_alpha_words = max(len(alpha_words), 1)
-    first_alpha = next((c for c in text if c.isalpha()), "")
-    symbols = sum(1 for c in text if not c.isalnum() and not c.isspace())
-    lowered = [w.lower() for w in words]
-    sentence_ends = len(_SENT_END.findall(text))
-    return [
-        np.log1p(n_chars),
-        np.log1p(n_words),
-        (sum(map(len, words)) / n_words) if n_words else 0.0,
-        float(last == "."),
-        float(last in "?!"),
-        float(last == ":"),
-        float(text[-1] in _CLOSERS),
-        np.log1p(sentence_ends),
-        float(first_alpha.isupper()),
-        float(bool(_BULLET.match(text))),
-        sum(1 for w in alpha_words if w[0].isupper()) / n_alpha_words,
-        (sum(1 for c in letters if c.isupper()) / len(letters)) if letters else 0.0,
-        sum(1 for c in text if c.isdigit()) / n_chars,
-        symbols / n_chars,
-        sum(1 for c in text if c in _SEPARATORS) / n_chars,
-        text.count(",") / max(n_words, 1),
-        (sum(1 for w in lowered if w in stops) / n_words) if n_words else 0.0,
-        float(bool(_URLISH.search(text))),
-        0.0,  # log_repeats, filled per document
-        1.0,  # first_copy, filled per document
-        0.0,  # blank_before
-        0.0,  # blank_after
-        float(n_words >= 12 and sentence_ends >= 1 and last in ".!?…"),
-    ]
-
-
-def line_matrix(
-    texts: Sequence[str], blank_before: Sequence[bool], blank_after: Sequence[bool]
-) -> np.ndarray:
-    """Dense per-line features (``LINE_FEATURES``) of one document's non-blank lines."""
-    word_lists = [_WORD.findall(t) for t in texts]
-    _, stops = guess_language([w.lower() for words in word_lists for w in words])
-    rows = np.array(
-        [_line_row(t, words, stops) for t, words in zip(texts, word_lists, strict=True)], dtype=np.float32
-    ).reshape(len(texts), len(LINE_FEATURES))
-    keys = [_repeat_key(t) for t in texts]
-    counts = Counter(keys)
-    seen: set[str] = set()
-    col = {name: i for i, name in enumerate(LINE_FEATURES)}
-    for i, key in enumerate(keys):
-        rows[i, col["log_repeats"]] = np.log1p(counts[key] - 1)
-        rows[i, col["first_copy"]] = float(key not in seen)
-        seen.add(key)
-    rows[:, col["blank_before"]] = np.asarray(blank_before, dtype=np.float32)
-    rows[:, col["blank_after"]] = np.asarray(blank_after, dtype=np.float32)
-    return rows
-
-
-def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
-    padded = np.concatenate([np.zeros(radius), values, np.zeros(radius)])
-    ones = np.concatenate([np.zeros(radius), np.ones(len(values)), np.zeros(radius)])
-    kernel = np.ones(2 * radius + 1)
-    return np.convolve(padded, kernel, "valid") / np.convolve(ones, kernel, "valid")
-
-
-def _shift(values: np.ndarray, offset: int) -> np.ndarray:
-    """``out[i] = values[i + offset]``, NaN past either end (the model reads NaN as missing)."""
-    out = np.full(values.shape, np.nan, dtype=np.float32)
+def _shift(values: np.ndarray, offset: int, doc: np.ndarray) -> np.ndarray:
+    """``out[i] = values[i + offset]`` within the same document, NaN elsewhere (read as missing)."""
     n = len(values)
-    if abs(offset) < n:
-        if offset > 0:
-            out[: n - offset] = values[offset:]
-        else:
-            out[-offset:] = values[: n + offset]
+    out = np.full(n, np.nan, dtype=np.float64)
+    if abs(offset) >= n:
+        return out
+    if offset > 0:
+        out[: n - offset] = np.where(doc[offset:] == doc[: n - offset], values[offset:], np.nan)
+    elif offset < 0:
+        out[-offset:] = np.where(doc[: n + offset] == doc[-offset:], values[: n + offset], np.nan)
+    else:
+        out[:] = values
     return out
 
 
-def doc_matrix(lines: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+def _window_mean(values: np.ndarray, radius: int, index: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    """Mean of ``values`` over ``[i - radius, i + radius]`` clipped to each line's document."""
+    prefix = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    lo = np.maximum(index - radius, starts)
+    hi = np.minimum(index + radius + 1, ends)
+    return (prefix[hi] - prefix[lo]) / (hi - lo)
+
+
+def line_matrix(batch: Batch) -> np.ndarray:
+    """Dense per-line features (``LINE_FEATURES``) of every line of the batch."""
+    texts = batch.texts
+    n = len(texts)
+    doc = batch.doc_ids
+    out = np.zeros((n, len(LINE_FEATURES)), dtype=np.float64)
+    if n == 0:
+        return out.astype(np.float32)
+    col = {name: i for i, name in enumerate(LINE_FEATURES)}
+    chars = _chars([t[:STAT_CHARS] for t in texts])
+    flags = chars.flags
+    shown = chars.lengths
+    n_chars = np.fromiter((len(t) for t in texts), dtype=np.float64, count=n)
+    words = _words(chars)
+    n_words = np.bincount(words.line, minlength=n).astype(np.float64)
+    full_words = n_words * np.maximum(n_chars / np.maximum(shown, 1), 1.0)
+
+    class_counts = _class_counts(chars)
+
+    def count(bit: int) -> np.ndarray:
+        return class_counts[:, bit.bit_length() - 1]
+
+    letters, uppers = count(_ALPHA), count(_UPPER)
+    word_chars = count(_WORD)
+    is_end = (flags & _END) != 0
+    follower = np.concatenate([flags[1:], [0]])  # 0 at a line's end: its newline or the text end
+    sentence_ends = _per_line(is_end & (((follower & (_SPACE | _CLOSE)) != 0) | (follower == 0)), chars)
+    alpha_word = (flags[words.starts] & _ALPHA) != 0
+    cap_word = alpha_word & ((flags[words.starts] & _UPPER) != 0)
+    n_alpha_words = np.maximum(np.bincount(words.line, weights=alpha_word, minlength=n), 1.0)
+    with_words, first_of_line = np.unique(words.line, return_index=True)
+    starts_upper = np.zeros(n, dtype=bool)
+    starts_upper[with_words] = (flags[words.starts[first_of_line]] & _UPPER) != 0
+    lasts = [t.rstrip(_CLOSERS)[-1:] for t in texts]
+    stops = _stop_counts(words, doc, n, len(batch.doc_starts) - 1)
+    shown_f = np.maximum(shown, 1).astype(np.float64)
+    safe_words = np.maximum(n_words, 1.0)
+
+    out[:, col["log_chars"]] = np.log1p(n_chars)
+    out[:, col["log_words"]] = np.log1p(full_words)
+    out[:, col["mean_word_len"]] = word_chars / safe_words
+    out[:, col["ends_period"]] = [x == "." for x in lasts]
+    out[:, col["ends_q_excl"]] = [x in ("?", "!") for x in lasts]
+    out[:, col["ends_colon"]] = [x == ":" for x in lasts]
+    out[:, col["ends_closer"]] = [t[-1] in _CLOSERS for t in texts]
+    out[:, col["sentence_ends"]] = np.log1p(sentence_ends)
+    out[:, col["starts_upper"]] = starts_upper
+    out[:, col["starts_bullet"]] = [_BULLET.match(t) is not None for t in texts]
+    out[:, col["title_share"]] = np.bincount(words.line, weights=cap_word, minlength=n) / n_alpha_words
+    out[:, col["upper_share"]] = uppers / np.maximum(letters, 1.0)
+    out[:, col["digit_share"]] = count(_DIGIT) / shown_f
+    out[:, col["symbol_share"]] = count(_SYMBOL) / shown_f
+    out[:, col["separator_share"]] = count(_SEP) / shown_f
+    out[:, col["comma_share"]] = count(_COMMA) / safe_words
+    out[:, col["stop_share"]] = np.where(n_words > 0, stops / safe_words, 0.0)
+    out[:, col["urlish"]] = _urlish(chars)
+    repeats, first_copy = _repeats(_line_keys(words, texts), doc)
+    out[:, col["log_repeats"]] = np.log1p(repeats - 1)
+    out[:, col["first_copy"]] = first_copy
+    out[:, col["blank_before"]] = batch.blank_before
+    out[:, col["blank_after"]] = batch.blank_after
+    last_is_end = np.array([x in (".", "!", "?", "…") for x in lasts])
+    out[:, col["is_prose"]] = (full_words >= 12) & (sentence_ends >= 1) & last_is_end
+    if batch.others is not None:
+        out[:, col["log_others"]] = np.log1p(batch.others)
+    return out.astype(np.float32)
+
+
+def _url_hit(needle: str, follower: str) -> bool:
+    """``@`` must start a name, ``.com`` and the like must end a word, the rest always count."""
+    word = follower.isalnum() or follower == "_"
+    if needle == "@":
+        return word
+    return not word if needle.startswith(".") else True
+
+
+def _urlish(chars: _Chars) -> np.ndarray:
+    """1 for lines with a web or e-mail address (``http``, ``www.``, ``@name``, ``.com``, ...)."""
+    lowered = chars.joined.lower()
+    hits = []
+    for needle in _URL_NEEDLES:
+        at = lowered.find(needle)
+        while at >= 0:
+            end = at + len(needle)
+            if _url_hit(needle, lowered[end : end + 1]):
+                hits.append(at)
+            at = lowered.find(needle, end)
+    flags = np.zeros(len(chars.lengths))
+    if hits:
+        flags[chars.line_of[np.array(hits)]] = 1.0
+    return flags
+
+
+def _line_keys(words: _Words, texts: Sequence[str]) -> np.ndarray:
+    """A 64-bit key per line from its words in order (lower-cased, digits masked), so the same
+    line with another timestamp or count is the same line; symbol-only lines key on their text."""
+    n = len(texts)
+    with_words, first_of_line = np.unique(words.line, return_index=True)
+    index_in_line = np.arange(len(words.line)) - first_of_line[np.searchsorted(with_words, words.line)]
+    keyed = _mix(words.hashes + _mix(index_in_line.astype(np.uint64) + _PAIR))
+    key = np.zeros(n, dtype=np.uint64)
+    if len(keyed):
+        key[with_words] = np.add.reduceat(keyed, first_of_line)
+    no_words = np.ones(n, dtype=bool)
+    no_words[with_words] = False
+    for i in np.flatnonzero(no_words):  # symbol-only lines ("|", "•"): key on the text itself
+        key[i] = np.uint64(zlib.crc32(texts[i].encode("utf-8", "surrogatepass")))
+    return _mix(key)
+
+
+def line_keys(texts: Sequence[str]) -> np.ndarray:
+    """The key of each line, as :func:`line_matrix` uses it for repeats (see :mod:`cleaner.crossdoc`)."""
+    return _line_keys(_words(_chars([t[:STAT_CHARS] for t in texts])), texts)
+
+
+def _repeats(keys: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How often each line occurs in its document, and whether this is its first occurrence."""
+    key = _mix(keys ^ _mix(doc.astype(np.uint64)))
+    _, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    return counts[inverse].astype(np.float64), (first[inverse] == np.arange(len(keys))).astype(np.float64)
+
+
+def doc_matrix(batch: Batch, lines: np.ndarray) -> np.ndarray:
     """Position and document-context features (``DOC_FEATURES``) from the line features."""
     col = {name: i for i, name in enumerate(LINE_FEATURES)}
-    n = len(texts)
-    idx = np.arange(n, dtype=np.float64)
-    chars = np.array([len(t) for t in texts], dtype=np.float64)
+    n = len(batch.texts)
+    doc = batch.doc_ids
+    starts = batch.doc_starts[doc]
+    ends = batch.doc_starts[doc + 1]
+    index = np.arange(n)
+    idx = (index - starts).astype(np.float64)
+    size = (ends - starts).astype(np.float64)
+    chars = np.expm1(lines[:, col["log_chars"]].astype(np.float64))
+    cum = np.cumsum(chars)
+    doc_before = np.concatenate([[0.0], cum])[batch.doc_starts[:-1]][doc]
+    doc_total = np.concatenate([[0.0], cum])[batch.doc_starts[1:]][doc] - doc_before
+    char_pos = (cum - chars - doc_before) / np.maximum(doc_total, 1.0)
+    max_chars = np.zeros(len(batch.doc_starts) - 1)
+    np.maximum.at(max_chars, doc, chars)
+    max_chars = max_chars[doc]
     prose = lines[:, col["is_prose"]].astype(np.float64)
-    prose_idx = np.flatnonzero(prose)
-    if len(prose_idx):
-        first, last = prose_idx[0], prose_idx[-1]
-        nearest = np.abs(idx[:, None] - prose_idx[None, :]).min(axis=1)
-    else:
-        first, last = n, -1
-        nearest = np.full(n, n, dtype=np.float64)
-    scale = max(n - 1, 1)
+    prose_at = np.where(prose > 0, index, -1)
+    first_prose = np.full(len(batch.doc_starts) - 1, np.iinfo(np.int64).max)
+    last_prose = np.full(len(batch.doc_starts) - 1, -1)
+    np.minimum.at(first_prose, doc[prose > 0], index[prose > 0])
+    np.maximum.at(last_prose, doc[prose > 0], index[prose > 0])
+    has_prose = last_prose[doc] >= 0
+    first = np.where(has_prose, first_prose[doc], ends)
+    last = np.where(has_prose, last_prose[doc], starts - 1)
+    nearest = _nearest(prose_at, doc, n)
+    scale = np.maximum(size - 1, 1.0)
     words = np.expm1(lines[:, col["log_words"]].astype(np.float64))
     out = np.column_stack(
         [
             idx / scale,
             np.log1p(idx),
-            np.log1p(n - 1 - idx),
-            (np.cumsum(chars) - chars) / max(chars.sum(), 1.0),
-            chars / max(chars.max(initial=1.0), 1.0),
-            (first - idx).clip(min=0) / scale,
-            (idx - last).clip(min=0) / scale,
-            ((idx >= first) & (idx <= last)).astype(np.float64),
-            np.log1p(nearest),
-            _window_mean(prose, 3),
-            _window_mean(prose, 8),
-            np.log1p(_window_mean(words, 3)),
+            np.log1p(size - 1 - idx),
+            char_pos,
+            chars / np.maximum(max_chars, 1.0),
+            (first - index).clip(min=0) / scale,
+            (index - last).clip(min=0) / scale,
+            ((index >= first) & (index <= last)).astype(np.float64),
+            np.log1p(np.where(has_prose, nearest, size)),
+            _window_mean(prose, 3, index, starts, ends),
+            _window_mean(prose, 8, index, starts, ends),
+            np.log1p(_window_mean(words, 3, index, starts, ends)),
         ]
     )
     return out.astype(np.float32)
 
 
-def context_matrix(lines: np.ndarray, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+def _nearest(marked: np.ndarray, doc: np.ndarray, n: int) -> np.ndarray:
+    """Distance from each line to the nearest line of its document with ``marked >= 0``."""
+    index = np.arange(n)
+    big = np.iinfo(np.int64).max // 4
+    before = np.maximum.accumulate(np.where(marked >= 0, index, -big)) if n else index
+    after_rev = np.minimum.accumulate(np.where(marked >= 0, index, big)[::-1])[::-1] if n else index
+    before = np.where((before >= 0) & (doc[np.maximum(before, 0)] == doc), before, -big)
+    after = np.where((after_rev < n) & (doc[np.minimum(after_rev, n - 1)] == doc), after_rev, big)
+    return np.minimum(index - before, after - index).astype(np.float64)
+
+
+def context_matrix(batch: Batch, lines: np.ndarray, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """Everything the context model reads: the line, its document, its neighbours, text scores."""
     col = {name: i for i, name in enumerate(LINE_FEATURES)}
-    neighbour_cols = [col[name] for name in NEIGHBOUR_FEATURES]
-    parts = [lines, docs]
+    doc = batch.doc_ids
+    n = len(doc)
+    parts = [lines.astype(np.float64), docs.astype(np.float64)]
     for off in OFFSETS:
-        parts.append(np.column_stack([_shift(lines[:, c], off) for c in neighbour_cols]))
-    scores = scores.astype(np.float32)
-    padded = np.pad(scores.astype(np.float64), 2, constant_values=np.nan)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 5)
-    parts.append(
-        np.column_stack(
-            [
-                scores,
-                _shift(scores, -1),
-                _shift(scores, 1),
-                _shift(scores, -2),
-                _shift(scores, 2),
-                np.nanmean(windows, axis=1),
-                np.nanmax(windows, axis=1),
-            ]
+        parts.append(np.column_stack([_shift(lines[:, col[name]], off, doc) for name in NEIGHBOUR_FEATURES]))
+    s = scores.astype(np.float64)
+    shifted = np.column_stack([_shift(s, off, doc) for off in (-2, -1, 0, 1, 2)])
+    with np.errstate(all="ignore"):
+        parts.append(
+            np.column_stack(
+                [
+                    s,
+                    shifted[:, 1],
+                    shifted[:, 3],
+                    shifted[:, 0],
+                    shifted[:, 4],
+                    np.nanmean(shifted, axis=1) if n else s,
+                    np.nanmax(shifted, axis=1) if n else s,
+                ]
+            )
         )
-    )
     return np.hstack(parts).astype(np.float32)
+
+
+#: What the second (stacked) model reads about the first model's P(keep) around each line.
+STACK_WINDOWS = (1, 2, 3, 5, 10)
+STACK_LINE_FEATURES = ("log_words", "is_prose", "starts_bullet", "ends_colon", "ends_period", "blank_before")
+
+
+def stack_feature_names() -> list[str]:
+    names = ["p", "p_m1", "p_p1", "p_m2", "p_p2"]
+    for w in STACK_WINDOWS:
+        names += [f"max_above{w}", f"max_below{w}", f"mean{w}"]
+    names += ["log_gap_above", "log_gap_below", "mass_before", "mass_after", "score"]
+    names += ["p_prose_above", "log_to_prose_above", "p_prose_below", "log_to_prose_below"]
+    names += ["log_run", "run_pos", "run_mean_p", "in_main", "log_to_main"]
+    return names + list(STACK_LINE_FEATURES)
+
+
+def _window_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Max of ``values[lo:hi]`` for each line (NaN when the range is empty); ranges are short."""
+    out = np.full(len(values), np.nan)
+    width = int((hi - lo).max(initial=0))
+    for k in range(width):
+        at = lo + k
+        ok = at < hi
+        out[ok] = np.fmax(out[ok], values[at[ok]])
+    return out
+
+
+def stack_matrix(batch: Batch, lines: np.ndarray, scores: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Features of the stacked model: the first model's P(keep) of the line and of the lines
+    around it (is the line inside a run of confident content?), where the document's confident
+    content lies, and a few figures of the line itself."""
+    col = {name: i for i, name in enumerate(LINE_FEATURES)}
+    doc = batch.doc_ids
+    n = len(doc)
+    index = np.arange(n)
+    starts, ends = batch.doc_starts[doc], batch.doc_starts[doc + 1]
+    p = p.astype(np.float64)
+    parts = [p] + [_shift(p, off, doc) for off in (-1, 1, -2, 2)]
+    for w in STACK_WINDOWS:
+        parts.append(_window_max(p, np.maximum(index - w, starts), index))
+        parts.append(_window_max(p, index + 1, np.minimum(index + 1 + w, ends)))
+        parts.append(_window_mean(p, w, index, starts, ends))
+    confident = np.where(p >= 0.9, index, -1)
+    big = np.iinfo(np.int64).max // 4
+    before = np.maximum.accumulate(np.where(confident >= 0, index, -big)) if n else index
+    after = np.minimum.accumulate(np.where(confident >= 0, index, big)[::-1])[::-1] if n else index
+    prev_conf = np.concatenate([[-big], before[:-1]]) if n else index
+    next_conf = np.concatenate([after[1:], [big]]) if n else index
+    gap_above = np.where(prev_conf >= starts, index - prev_conf, index - starts + 1 + 50)
+    gap_below = np.where(next_conf < ends, next_conf - index, ends - index + 50)
+    chars = np.expm1(lines[:, col["log_chars"]].astype(np.float64))
+    mass = p * chars
+    cum = np.concatenate([[0.0], np.cumsum(mass)])
+    total = cum[ends] - cum[starts]
+    safe = np.maximum(total, 1.0)
+    parts += [
+        np.log1p(gap_above),
+        np.log1p(gap_below),
+        (cum[index] - cum[starts]) / safe,
+        (cum[ends] - cum[index + 1]) / safe,
+        scores.astype(np.float64),
+    ]
+    prose = lines[:, col["is_prose"]] > 0
+    above, below = _nearest_marked(prose, doc, starts, ends)
+    parts += [
+        np.where(above >= 0, p[np.maximum(above, 0)], np.nan),
+        np.log1p(np.where(above >= 0, index - above, index - starts + 50)),
+        np.where(below >= 0, p[np.maximum(below, 0)], np.nan),
+        np.log1p(np.where(below >= 0, below - index, ends - index + 50)),
+    ]
+    parts += _run_features(prose, p, doc)
+    parts += _main_block(p, chars, batch.doc_starts, index)
+    parts += [lines[:, col[name]].astype(np.float64) for name in STACK_LINE_FEATURES]
+    return np.column_stack(parts).astype(np.float32)
+
+
+def _nearest_marked(
+    marked: np.ndarray, doc: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the nearest marked line strictly above and strictly below each line within its
+    document, -1 where there is none."""
+    n = len(marked)
+    index = np.arange(n)
+    at = np.where(marked, index, -1)
+    last = np.maximum.accumulate(at) if n else at
+    above = np.concatenate([[-1], last[:-1]]) if n else at
+    above = np.where(above >= starts, above, -1)
+    nxt = np.where(marked, index, n)
+    first = np.minimum.accumulate(nxt[::-1])[::-1] if n else nxt
+    below = np.concatenate([first[1:], [n]]) if n else nxt
+    below = np.where(below < ends, below, -1)
+    return above, below
+
+
+def _run_features(prose: np.ndarray, p: np.ndarray, doc: np.ndarray) -> list[np.ndarray]:
+    """The run of consecutive non-prose lines (a list, a menu, a block of headings) that each
+    line belongs to: its length, the line's place in it, and the run's mean first P(keep).
+    A prose line is a run of its own."""
+    n = len(p)
+    if n == 0:
+        return [np.zeros(0)] * 3
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = prose[1:] | prose[:-1] | (doc[1:] != doc[:-1])
+    run = np.cumsum(new_run) - 1
+    length = np.bincount(run)
+    first = np.flatnonzero(new_run)
+    mean_p = np.bincount(run, weights=p) / length
+    return [np.log1p(length[run]), (np.arange(n) - first[run]) / np.maximum(length[run] - 1, 1), mean_p[run]]
+
+
+def _main_block(
+    p: np.ndarray, chars: np.ndarray, doc_starts: np.ndarray, index: np.ndarray
+) -> list[np.ndarray]:
+    """The document's main block: the run of lines with the largest total of (P(keep) - 1/2),
+    each line weighted by its log length (a maximum-sum segment); whether each line is inside
+    it, and how far outside."""
+    gain = (p - 0.5) * np.log1p(chars)
+    inside = np.zeros(len(p))
+    distance = np.zeros(len(p))
+    for lo, hi in pairwise(doc_starts.tolist()):
+        if hi <= lo:
+            continue
+        total = np.concatenate([[0.0], np.cumsum(gain[lo:hi])])
+        low_at = np.minimum.accumulate(total[:-1])
+        best_end = int(np.argmax(total[1:] - low_at))  # segment ends at line lo + best_end
+        start = int(np.flatnonzero(total[: best_end + 1] == low_at[best_end])[-1])
+        seg = index[lo:hi] - lo
+        inside[lo:hi] = (seg >= start) & (seg <= best_end)
+        distance[lo:hi] = np.maximum(start - seg, 0) + np.maximum(seg - best_end, 0)
+    return [inside, np.log1p(distance)]

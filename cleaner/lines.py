@@ -3,7 +3,9 @@
 A document is split on ``\\n``, ``\\r\\n`` and ``\\r`` only (not on the rarer Unicode separators
 ``str.splitlines`` also honours, which ftfy leaves inside a line). Each line is repaired on its
 own, stripped of surrounding whitespace (including no-break spaces) and trimmed of inline
-cruft; the record keeps the raw text too, so ``explain`` can show what changed.
+cruft; the record keeps the raw text too, so ``explain`` can show what changed. A line break
+that repair itself produces (an entity such as ``&#10;``) becomes a space, so one input line
+is always one output line.
 """
 
 from __future__ import annotations
@@ -11,24 +13,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cleaner.repair import repair_line
+from cleaner.repair import repair_lines
 from cleaner.trim import trim
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
-class Line:
-    """One line of a document, as the classifier and the writer see it."""
+class DocLines:
+    """The lines of one document, as the classifier and the writer see them."""
 
-    index: int  # 0-based position in the document as given
-    raw: str  # as decoded, before repair
-    text: str  # repaired, stripped, inline cruft removed: what is written if kept
-    trimmed: str = ""  # the inline cruft removed from the line ("" when none)
+    raw: list[str]  # as decoded, before repair
+    text: list[str]  # repaired, stripped, inline cruft removed: what is written if kept ("" = blank)
+    trimmed: list[str]  # the inline cruft removed from each line ("" when none)
 
-    @property
-    def blank(self) -> bool:
-        return not self.text
+    def __len__(self) -> int:
+        return len(self.raw)
 
 
 def split_lines(text: str) -> list[str]:
@@ -39,11 +39,16 @@ def split_lines(text: str) -> list[str]:
     return parts
 
 
-def to_lines(text: str, normalize: bool = False) -> list[Line]:
-    """Split ``text`` and make a repaired, stripped, trimmed record of every line."""
-    records = []
-    for index, raw in enumerate(split_lines(text)):
-        repaired = repair_line(raw, normalize).strip()
-        kept, cut = trim(repaired)
-        records.append(Line(index, raw, kept, cut))
-    return records
+def split_doc(text: str, normalize: bool = False) -> DocLines:
+    """Split ``text`` and make the repaired, stripped, trimmed record of every line."""
+    raw = split_lines(text)
+    texts: list[str] = []
+    cuts: list[str] = []
+    for line in repair_lines(raw, text, normalize):
+        if "\n" in line or "\r" in line:
+            line = _NEWLINE.sub(" ", line)
+        line = line.strip()
+        kept, cut = trim(line) if line else ("", "")
+        texts.append(kept)
+        cuts.append(cut)
+    return DocLines(raw, texts, cuts)

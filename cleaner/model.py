@@ -1,10 +1,12 @@
 """The line model: what is in it, and loading it safely.
 
-A model is three scikit-learn estimators over the features of :mod:`cleaner.features`:
+A model is four scikit-learn estimators over the features of :mod:`cleaner.features`:
 
 * ``text``: logistic regression over hashed n-grams, giving each line a text score;
 * ``context``: gradient-boosted trees over shape, position and neighbour features plus the
-  text scores of the line and its neighbours, giving P(keep);
+  text scores of the line and its neighbours, giving a first P(keep);
+* ``stack``: smaller gradient-boosted trees over the first P(keep) of the line and the lines
+  around it (is it inside a run of confident content?), giving the final P(keep);
 * ``reason``: logistic regression over hashed n-grams of dropped lines, naming the kind of
   cruft (``ad``, ``byline``, ...) so every dropped line carries a reason.
 
@@ -28,9 +30,11 @@ import numpy as np
 
 from cleaner.features import (
     FEATURE_VERSION,
+    Batch,
     context_matrix,
     doc_matrix,
     line_matrix,
+    stack_matrix,
     text_matrix,
 )
 
@@ -48,23 +52,29 @@ class LineModel:
 
     text: Any
     context: Any
+    stack: Any
     reason: Any
     threshold: float
     feature_version: str = FEATURE_VERSION
 
-    def predict(
-        self, texts: list[str], blank_before: list[bool], blank_after: list[bool]
-    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """P(keep), text score and cruft reason for each of a document's non-blank lines."""
-        if not texts:
-            return np.zeros(0), np.zeros(0), []
-        hashed = text_matrix(texts)
-        scores = self.text.decision_function(hashed)
-        lines = line_matrix(texts, blank_before, blank_after)
-        features = context_matrix(lines, doc_matrix(lines, texts), scores)
-        p_keep = self.context.predict_proba(features)[:, 1]
-        reasons = list(self.reason.predict(hashed))
-        return p_keep, scores, reasons
+    def text_scores(self, texts: list[str]) -> np.ndarray:
+        """The text model's score of each line (its decision function)."""
+        return self.text.decision_function(text_matrix(texts)) if texts else np.zeros(0)
+
+    def predict(self, batch: Batch) -> np.ndarray:
+        """P(keep) of every line of ``batch``."""
+        if not batch.texts:
+            return np.zeros(0)
+        lines = line_matrix(batch)
+        scores = self.text_scores(batch.texts)
+        first = self.context.predict_proba(context_matrix(batch, lines, doc_matrix(batch, lines), scores))[
+            :, 1
+        ]
+        return self.stack.predict_proba(stack_matrix(batch, lines, scores, first))[:, 1]
+
+    def reasons(self, texts: list[str]) -> list[str]:
+        """The kind of cruft each line would be if dropped (``ad``, ``byline``, ...)."""
+        return [str(r) for r in self.reason.predict(text_matrix(texts))] if texts else []
 
 
 def sha256_file(path: Path) -> str:
@@ -83,6 +93,7 @@ def save_model(model: LineModel, folder: Path, card: dict[str, Any]) -> dict[str
         "threshold": model.threshold,
         "text": model.text,
         "context": model.context,
+        "stack": model.stack,
         "reason": model.reason,
     }
     joblib.dump(payload, folder / MODEL_FILE, compress=3)
@@ -93,7 +104,10 @@ def save_model(model: LineModel, folder: Path, card: dict[str, Any]) -> dict[str
 
 
 def _from_payload(payload: Any, source: Path) -> LineModel:
-    if not isinstance(payload, dict) or not {"text", "context", "reason", "threshold"} <= payload.keys():
+    if (
+        not isinstance(payload, dict)
+        or not {"text", "context", "stack", "reason", "threshold"} <= payload.keys()
+    ):
         raise ModelError(f"{source}: not a cleaner model (missing parts)")
     version = payload.get("feature_version")
     if version != FEATURE_VERSION:
@@ -102,7 +116,12 @@ def _from_payload(payload: Any, source: Path) -> LineModel:
             "retrain it with `cleaner train`"
         )
     return LineModel(
-        payload["text"], payload["context"], payload["reason"], float(payload["threshold"]), version
+        payload["text"],
+        payload["context"],
+        payload["stack"],
+        payload["reason"],
+        float(payload["threshold"]),
+        version,
     )
 
 

@@ -12,8 +12,10 @@ article whole when it sees one.
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,70 +27,142 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
+from cleaner.classify import make_batch
 from cleaner.corpus import KEEP, LabeledDoc, corpus_sha256, load_docs
-from cleaner.features import context_matrix, doc_matrix, line_matrix, text_matrix
-from cleaner.lines import to_lines
+from cleaner.features import context_matrix, doc_matrix, line_keys, line_matrix, stack_matrix, text_matrix
+from cleaner.lines import DocLines, split_doc
 from cleaner.model import LineModel
+from cleaner.write import join_lines, render_lines
 
 SEED = 0
 DEFAULT_THRESHOLD = 0.5
 TEXT_C = 4.0
 FOLDS = 5
+#: Simulated runs (see :func:`_simulate_runs`): documents cleaned alone, and syndicated ones.
+ALONE_SHARE = 0.3
+SYNDICATED_SHARE = 0.2
+#: Training copies made of every document (see :func:`_variants`).
+AUGMENT = ("partial", "flat")
+#: The context model: gradient-boosted trees kept small and smooth, so they generalise from our
+#: corpus to pages rendered by other tools.
+CONTEXT_PARAMS: dict[str, Any] = {
+    "max_iter": 300, "learning_rate": 0.08, "max_leaf_nodes": 31, "l2_regularization": 1.0,
+}  # fmt: skip
+#: The stacked model over the first model's P(keep) in windows: smaller still.
+STACK_PARAMS: dict[str, Any] = {
+    "max_iter": 150, "learning_rate": 0.1, "max_leaf_nodes": 15, "l2_regularization": 1.0,
+    "min_samples_leaf": 50,
+}  # fmt: skip
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Doc:
-    """A training document in model form: non-blank lines, their flags and labels."""
+    """A training document: its lines as cleaning sees them, a label per line (None if blank)."""
 
     site: str
-    texts: list[str]
-    blank_before: list[bool]
-    blank_after: list[bool]
-    labels: list[str]
+    lines: DocLines
+    labels: list[str | None]
+    others: list[float] | None = None  # simulated cross-document counts (see _simulate_runs)
 
 
 def _prepare(doc: LabeledDoc) -> _Doc:
-    lines = to_lines(doc.text)
+    lines = split_doc(doc.text)
     if len(lines) != len(doc.labels):
         raise ValueError(f"{doc.name}: {len(lines)} lines after splitting, {len(doc.labels)} labels")
-    texts, before, after, labels = [], [], [], []
-    for line, label in zip(lines, doc.labels, strict=True):
-        if line.blank or label is None:
-            continue
-        i = line.index
-        texts.append(line.text)
-        before.append(i == 0 or lines[i - 1].blank)
-        after.append(i == len(lines) - 1 or lines[i + 1].blank)
-        labels.append(label)
-    return _Doc(doc.site, texts, before, after, labels)
+    labels = [label if text else None for text, label in zip(lines.text, doc.labels, strict=True)]
+    return _Doc(doc.site, lines, labels)
 
 
-def _clean_version(doc: _Doc) -> _Doc | None:
-    """The document as ``clean`` would output it if every decision were right."""
-    keep = [i for i, label in enumerate(doc.labels) if label == KEEP]
-    if not keep or len(keep) == len(doc.labels):
-        return None
-    return _Doc(
-        doc.site,
-        [doc.texts[i] for i in keep],
-        [True if j == 0 else doc.blank_before[i] for j, i in enumerate(keep)],
-        [True if j == len(keep) - 1 else doc.blank_after[i] for j, i in enumerate(keep)],
-        [KEEP] * len(keep),
-    )
+def _variant(doc: _Doc, keep: list[bool], blank_lines: bool = True) -> _Doc:
+    """The document with only the ``keep`` lines, as ``clean`` would write them (blank lines
+    between paragraphs, or none at all), labels carried over."""
+    lines, source = render_lines(doc.lines.text, keep)
+    if not blank_lines:
+        lines = [line for line, s in zip(lines, source, strict=True) if s >= 0]
+        source = [s for s in source if s >= 0]
+    others = None if doc.others is None else [0.0 if s < 0 else doc.others[s] for s in source]
+    labels = [None if s < 0 else doc.labels[s] for s in source]
+    return _Doc(doc.site, split_doc(join_lines(lines)), labels, others)
 
 
-def _context_features(docs: list[_Doc], scores: np.ndarray) -> np.ndarray:
-    blocks, start = [], 0
-    for doc in docs:
-        end = start + len(doc.texts)
-        lines = line_matrix(doc.texts, doc.blank_before, doc.blank_after)
-        blocks.append(context_matrix(lines, doc_matrix(lines, doc.texts), scores[start:end]))
-        start = end
-    return np.vstack(blocks)
+def _variants(doc: _Doc, rng: np.random.Generator) -> list[_Doc]:
+    """Training copies of a document that teach what one corpus document cannot show:
+
+    * ``partial``: about half of its cruft removed at random, as a scraper that took only part
+      of the page leaves it, and as a later cleaning pass sees it (cleaning runs to a fixed
+      point, so the model must judge a half-cleaned page as it judged the whole one);
+    * ``flat``: every blank line removed, as tools that write one block per line leave pages.
+
+    A fully clean copy (all kept) was tried and left out: the model learned to keep whatever
+    stands among clean paragraphs, credits and ad markers included.
+    """
+    content = [label == KEEP for label in doc.labels]
+    out = []
+    if "partial" in AUGMENT:
+        draws = rng.random(len(content))
+        out.append(_variant(doc, [c or d < 0.5 for c, d in zip(content, draws, strict=True)]))
+    if "flat" in AUGMENT:
+        out.append(_variant(doc, [True] * len(content), blank_lines=False))
+    return out
+
+
+def _simulate_runs(docs: list[_Doc], rng: np.random.Generator) -> list[_Doc]:
+    """Give each line the cross-document count a real run would give it (:mod:`cleaner.crossdoc`).
+
+    Most documents are counted as one run of the whole training set, where a site's chrome
+    repeats across its pages and stock phrases ("Advertisement", "Share") across sites; the
+    rest are cleaned alone (counts 0). A share of the counted ones is syndicated: its article
+    appears on one to three other pages, so its content lines repeat too and the model learns
+    that repetition alone does not make a line cruft.
+    """
+    keys = [line_keys([t for t in doc.lines.text if t]) for doc in docs]
+    distinct, counts = np.unique(np.concatenate([np.unique(k) for k in keys] or [[]]), return_counts=True)
+    out = []
+    for doc, doc_keys in zip(docs, keys, strict=True):
+        mode = rng.random()
+        found = (
+            counts[np.searchsorted(distinct, doc_keys)] - 1.0
+            if mode >= ALONE_SHARE
+            else np.zeros(len(doc_keys))
+        )
+        if mode >= 1.0 - SYNDICATED_SHARE:
+            content = np.array([label == KEEP for label in doc.labels if label is not None])
+            found = found + content * rng.integers(1, 4)
+        values = iter(found.tolist())
+        out.append(dataclasses.replace(doc, others=[next(values) if t else 0.0 for t in doc.lines.text]))
+    return out
 
 
 def _text_model() -> LogisticRegression:
     return LogisticRegression(C=TEXT_C, max_iter=2000, class_weight="balanced", random_state=SEED)
+
+
+def _context_model() -> HistGradientBoostingClassifier:
+    return HistGradientBoostingClassifier(**CONTEXT_PARAMS, early_stopping=False, random_state=SEED)
+
+
+def _stack_model() -> HistGradientBoostingClassifier:
+    return HistGradientBoostingClassifier(**STACK_PARAMS, early_stopping=False, random_state=SEED)
+
+
+def _out_of_fold(
+    fit: Callable[[np.ndarray], Any],
+    predict: Callable[[Any, np.ndarray], np.ndarray],
+    n: int,
+    sites: np.ndarray,
+) -> np.ndarray | None:
+    """Each line's score from a model fitted without its site (None with fewer than two sites).
+
+    The next stage learns from these scores, so it learns how far to trust them on sites the
+    earlier stage has not seen, as it will be used.
+    """
+    folds = min(FOLDS, len(set(sites)))
+    if folds < 2:
+        return None
+    out = np.zeros(n)
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(n), groups=sites):
+        out[test_idx] = predict(fit(train_idx), test_idx)
+    return out
 
 
 def fit(docs: list[LabeledDoc], threshold: float = DEFAULT_THRESHOLD) -> LineModel:
@@ -103,34 +177,41 @@ def fit(docs: list[LabeledDoc], threshold: float = DEFAULT_THRESHOLD) -> LineMod
 
 def _fit(docs: list[LabeledDoc], threshold: float) -> LineModel:
     prepared = [_prepare(doc) for doc in sorted(docs, key=lambda d: d.name)]
-    prepared = [doc for doc in prepared if doc.texts]
-    prepared += [clean for clean in map(_clean_version, prepared) if clean is not None]
-    texts = [t for doc in prepared for t in doc.texts]
-    labels = np.array([label for doc in prepared for label in doc.labels])
-    sites = np.array([doc.site for doc in prepared for _ in doc.texts])
+    prepared = [doc for doc in prepared if any(doc.labels)]
+    rng = np.random.default_rng(SEED)
+    prepared = _simulate_runs(prepared, rng)
+    prepared += [variant for doc in list(prepared) for variant in _variants(doc, rng)]
+    batch, where = make_batch([doc.lines for doc in prepared])
+    others = [doc.others[i] for doc, body in zip(prepared, where, strict=True) for i in body]
+    batch = dataclasses.replace(batch, others=np.array(others, dtype=np.float64))
+    labels = np.array([doc.labels[i] for doc, body in zip(prepared, where, strict=True) for i in body])
+    sites = np.array([doc.site for doc, body in zip(prepared, where, strict=True) for _ in body])
     y = (labels == KEEP).astype(int)
-    hashed = text_matrix(texts)
+    hashed = text_matrix(batch.texts)
 
-    oof = np.zeros(len(texts))
-    folds = min(FOLDS, len(set(sites)))
-    if folds >= 2:
-        for train_idx, test_idx in GroupKFold(n_splits=folds).split(hashed, y, sites):
-            model = _text_model().fit(hashed[train_idx], y[train_idx])
-            oof[test_idx] = model.decision_function(hashed[test_idx])
     text = _text_model().fit(hashed, y)
-    if folds < 2:
-        oof = text.decision_function(hashed)
-
-    context = HistGradientBoostingClassifier(
-        max_iter=300, learning_rate=0.08, max_leaf_nodes=31, l2_regularization=1.0,
-        early_stopping=False, random_state=SEED,
+    oof = _out_of_fold(
+        lambda idx: _text_model().fit(hashed[idx], y[idx]), lambda m, idx: m.decision_function(hashed[idx]),
+        len(y), sites,
     )  # fmt: skip
-    context.fit(_context_features(prepared, oof), y)
+    oof = text.decision_function(hashed) if oof is None else oof
+
+    lines = line_matrix(batch)
+    first_x = context_matrix(batch, lines, doc_matrix(batch, lines), oof)
+    context = _context_model().fit(first_x, y)
+    first_p = _out_of_fold(
+        lambda idx: _context_model().fit(first_x[idx], y[idx]),
+        lambda m, idx: m.predict_proba(first_x[idx])[:, 1],
+        len(y), sites,
+    )  # fmt: skip
+    first_p = context.predict_proba(first_x)[:, 1] if first_p is None else first_p
+    stack = _stack_model()
+    stack.fit(stack_matrix(batch, lines, oof, first_p), y)
 
     drop = labels != KEEP
     reason = LogisticRegression(C=TEXT_C, max_iter=2000, random_state=SEED)
     reason.fit(sparse.csr_matrix(hashed[drop]), labels[drop])
-    return LineModel(text, context, reason, threshold)
+    return LineModel(text, context, stack, reason, threshold)
 
 
 @dataclass(frozen=True)
@@ -165,8 +246,8 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 def evaluate(cleaner: Any, docs: list[LabeledDoc]) -> Scores:
     """Score a :class:`cleaner.api.Cleaner` end to end (smoothing and passes included)."""
     counts: Counter[tuple[bool, bool]] = Counter()
-    for doc in docs:
-        for decision, label in zip(cleaner.explain(doc.text), doc.labels, strict=True):
+    for doc, decisions in zip(docs, cleaner.explain_many(d.text for d in docs), strict=True):
+        for decision, label in zip(decisions, doc.labels, strict=True):
             if label is not None and decision.text:
                 counts[(label == KEEP, decision.keep)] += 1
     tk, fk, fd, td = (

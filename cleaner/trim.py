@@ -28,8 +28,8 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_START = re.compile(r"[\"'“‘«(]?[A-Z0-9À-ÖØ-Þ]")
-_TAIL = re.compile(r"\s+(?:advertisement|ADVERTISEMENT|Advertisement)\s*$")
 _MIN_WORDS_AFTER = 4
+_TAIL = ("advertisement", "Advertisement", "ADVERTISEMENT")  # an ad marker glued to the end
 
 
 def trim(text: str) -> tuple[str, str]:
@@ -41,8 +41,10 @@ def trim(text: str) -> tuple[str, str]:
         if _SENTENCE_START.match(rest) and len(rest.split()) >= _MIN_WORDS_AFTER:
             cut.append(text[: lead.end()])
             text = rest
-    tail = _TAIL.search(text)
-    if tail and len(text[: tail.start()].split()) >= _MIN_WORDS_AFTER:
-        cut.append(text[tail.start() :])
-        text = text[: tail.start()]
+    if text.endswith(_TAIL):
+        head = text[: -len(_TAIL[0])]
+        body = head.rstrip()
+        if len(body) < len(head) and len(body.split()) >= _MIN_WORDS_AFTER:
+            cut.append(text[len(body) :])
+            text = body
     return text, "".join(cut)

@@ -4,26 +4,35 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 
-from cleaner.classify import Decision
 
+def render_lines(texts: Sequence[str], keep: Sequence[bool]) -> tuple[list[str], list[int]]:
+    """The output lines, and for each the index of the input line it comes from (-1 for a blank).
 
-def render(decisions: Iterable[Decision]) -> str:
-    """Kept lines in order; blank lines of the input kept, runs collapsed to one, none at the
-    ends; a final newline unless nothing is kept (then the output is empty)."""
+    Kept lines in order; a blank input line between kept lines becomes one blank output line
+    (runs collapse, none at the ends); dropped lines do not end a paragraph.
+    """
     out: list[str] = []
+    source: list[int] = []
     pending_blank = False
-    for decision in decisions:
-        if decision.keep:
+    for i, text in enumerate(texts):
+        if not text:
+            pending_blank = bool(out)
+        elif keep[i]:
             if pending_blank:
                 out.append("")
-            out.append(decision.text)
+                source.append(-1)
+            out.append(text)
+            source.append(i)
             pending_blank = False
-        elif not decision.text:  # a blank input line (dropped lines do not end a paragraph)
-            pending_blank = bool(out)
-    return "\n".join(out) + "\n" if out else ""
+    return out, source
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    """Lines as UTF-8-ready text with a final newline; no lines gives the empty text."""
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def write_atomic(path: Path, text: str) -> None:
