@@ -15,7 +15,7 @@ is a failure of the cleaner's idempotence, also counted apart. The default run t
 minute on two cores.
 
 ``--huge`` also runs ``clean`` on a 100 MB single line and on a 200 MB file of ordinary lines,
-each in a fresh process, and prints their time and peak memory (RSS).
+each in a fresh process, and prints their time and peak memory (RSS); it adds several minutes.
 """
 
 from __future__ import annotations

@@ -6,8 +6,18 @@ import sys
 import pytest
 from click.testing import CliRunner
 from conftest import PARAGRAPHS, TITLE, article
+from threadpoolctl import threadpool_limits
 
 from cleaner.cli import clean_command, main
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """One BLAS/OpenMP thread for the expected outputs too, as in a run: library threads on
+    small batches make cleaning many times slower on a busy machine."""
+    with threadpool_limits(limits=1):
+        yield
+
 
 DIRTY = article((3, "Advertisement"), (0, "Updated May 2nd, 2023 at 10:04 IST"))
 

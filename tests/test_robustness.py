@@ -126,7 +126,7 @@ def test_file_without_text_gives_an_empty_output(inbox, cleaner, content):
 
 
 #: The single-line test writes 20 MB, not the issue's 100 MB: the whole suite must stay fast on
-#: two cores, and 20 MB is already 2.5 segments, so it takes the same path through the run engine
+#: two cores, and 20 MB is already 20 segments, so it takes the same path through the run engine
 #: (a line longer than a segment is read whole and cleaned as one). ``benchmarks/fuzz.py --huge``
 #: runs the 100 MB line and reports its time and peak memory.
 HUGE_LINE_BYTES = 20 << 20
