@@ -26,7 +26,9 @@ and the fast path is used only with the ftfy releases it was derived for.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
 import ftfy
 
@@ -69,11 +71,30 @@ def repair_line(line: str, normalize: bool = False) -> str:
     return ftfy.fix_text(line, NORMALIZE_CONFIG if normalize else REPAIR_CONFIG)
 
 
+def _break_width(text: str) -> int | None:
+    """1 when every line break is ``\\n``, 2 when every one is ``\\r\\n``, else None."""
+    returns = text.count("\r")
+    if returns == 0:
+        return 1
+    return 2 if returns == text.count("\r\n") == text.count("\n") else None
+
+
 def repair_lines(lines: Sequence[str], text: str, normalize: bool = False) -> list[str]:
-    """Repair every line of ``text`` (already split into ``lines``). One scan of the whole text
-    usually proves no line needs ftfy (the patterns never span a line break); otherwise each
-    line is checked on its own and only suspect lines go through ftfy."""
+    """Repair every line of ``text``, already split into ``lines`` (on ``\\n``, ``\\r\\n``, ``\\r``).
+
+    Scans go over the whole text, not line by line: the fast-path patterns never span a line
+    break, so each match names one line, which goes through ftfy; the next scan starts at the
+    line after it. Most documents need one scan and no ftfy at all.
+    """
     suspect = _suspect(normalize)
-    if suspect is not None and suspect.search(text) is None:
-        return list(lines)
-    return [repair_line(line, normalize) for line in lines]
+    width = _break_width(text)
+    if suspect is None or width is None:  # no fast path, or line breaks of several widths
+        return [repair_line(line, normalize) for line in lines]
+    out = list(lines)
+    starts = [0, *accumulate(len(line) + width for line in lines)]
+    match = suspect.search(text)
+    while match is not None:
+        line_no = bisect_right(starts, match.start()) - 1
+        out[line_no] = ftfy.fix_text(lines[line_no], NORMALIZE_CONFIG if normalize else REPAIR_CONFIG)
+        match = suspect.search(text, starts[line_no + 1])
+    return out

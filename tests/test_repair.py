@@ -59,10 +59,10 @@ def test_repair_equals_full_ftfy_on_any_line(line):
     assert repair_line(line) == ftfy.fix_text(line, REPAIR_CONFIG)
 
 
-@given(st.lists(_LINES, max_size=6))
-def test_repairing_a_document_equals_repairing_each_line(lines):
+@given(st.lists(_LINES, max_size=6), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_repairing_a_document_equals_repairing_each_line(lines, newline):
     lines = [line.replace("\n", " ").replace("\r", " ") for line in lines]
-    assert repair_lines(lines, "\n".join(lines)) == [ftfy.fix_text(x, REPAIR_CONFIG) for x in lines]
+    assert repair_lines(lines, newline.join(lines)) == [ftfy.fix_text(x, REPAIR_CONFIG) for x in lines]
 
 
 def test_every_corpus_line_repairs_as_full_ftfy_does():
