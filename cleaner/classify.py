@@ -86,8 +86,8 @@ def score(
 ) -> list[Scored]:
     """Decide every line of every document in one batch."""
     batch, where = make_batch(docs, counts)
-    p = model.predict(batch)
-    keep, rescued = smooth(p, word_counts(batch.texts), batch.doc_ids, threshold)
+    p, text_scores = model.predict(batch)
+    keep, rescued = smooth(p, text_scores, word_counts(batch.texts), batch.doc_ids, threshold)
     out = []
     for j, (doc, body) in enumerate(zip(docs, where, strict=True)):
         lo, hi = batch.doc_starts[j], batch.doc_starts[j + 1]

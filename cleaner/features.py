@@ -41,7 +41,7 @@ from sklearn.preprocessing import normalize
 FEATURE_VERSION = "lines-v4"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
-STAT_CHARS = 2000
+STAT_CHARS = 400
 #: Leading characters of a line read for its text n-grams.
 TEXT_CHARS = 160
 #: Width of the hashed text vector.
@@ -205,12 +205,25 @@ def _per_line(values: np.ndarray, chars: _Chars) -> np.ndarray:
 
 
 def _class_counts(chars: _Chars) -> np.ndarray:
-    """For each line (row), how many of its characters have each class bit (column = bit)."""
-    bits = np.unpackbits(chars.flags.astype("<u2").view(np.uint8).reshape(-1, 2), axis=1, bitorder="little")
-    starts = np.concatenate([[0], np.cumsum(chars.lengths[:-1] + 1)]) if len(chars.lengths) else chars.lengths
-    if len(bits) == 0:
-        return np.zeros((len(chars.lengths), 16))
-    return np.add.reduceat(bits, starts, axis=0, dtype=np.int64).astype(np.float64)
+    """For each line (row), how many of its characters have each class bit (column = bit).
+
+    The few distinct combinations of bits get small codes; one ``bincount`` of (line, code)
+    pairs and a product with the bits of each code give every count at once."""
+    combos, bits = _combos()
+    codes = np.searchsorted(combos, chars.flags)
+    n = len(chars.lengths)
+    per_code = np.bincount(chars.line_of * len(combos) + codes, minlength=n * len(combos))
+    return per_code.reshape(n, len(combos)).astype(np.float64) @ bits
+
+
+@lru_cache(maxsize=1)
+def _combos() -> tuple[np.ndarray, np.ndarray]:
+    """The distinct class-bit combinations of the lookup table (and 0, for line breaks), and the
+    bits of each as a 0/1 matrix."""
+    flags, _ = _tables()
+    combos = np.union1d(np.unique(flags), np.array([0, _SYMBOL], dtype=np.uint16))
+    bits = ((combos[:, None].astype(np.int64) >> np.arange(16)) & 1).astype(np.float64)
+    return combos, bits
 
 
 @dataclass(frozen=True)
@@ -259,9 +272,13 @@ def _stop_counts(words: _Words, line_doc: np.ndarray, n_lines: int, n_docs: int)
     mask = np.where(keys[at] == words.hashes, bits[at], 0)
     hit = mask != 0
     n_lang = len(STOP_LANGUAGES)
-    word_of, lang = np.nonzero((mask[hit, None] >> np.arange(n_lang)) & 1)
-    doc = line_doc[words.line[hit]][word_of]
-    per_lang = np.bincount(doc * n_lang + lang, minlength=n_docs * n_lang).reshape(n_docs, n_lang)
+    lang_bits = np.unpackbits(
+        mask[hit].astype("<u4").view(np.uint8).reshape(-1, 4), axis=1, bitorder="little"
+    )
+    running = np.zeros((hit.sum() + 1, n_lang), dtype=np.int32)
+    np.cumsum(lang_bits[:, :n_lang], axis=0, out=running[1:])
+    doc_hits = np.searchsorted(line_doc[words.line[hit]], np.arange(n_docs + 1))  # words are in doc order
+    per_lang = running[doc_hits[1:]] - running[doc_hits[:-1]]
     best = per_lang.argmax(axis=1)  # ties (and documents without stop words) go to English
     in_lang = (mask >> best[line_doc[words.line]]) & 1
     return np.bincount(words.line, weights=in_lang, minlength=n_lines)

@@ -61,16 +61,16 @@ class LineModel:
         """The text model's score of each line (its decision function)."""
         return self.text.decision_function(text_matrix(texts)) if texts else np.zeros(0)
 
-    def predict(self, batch: Batch) -> np.ndarray:
-        """P(keep) of every line of ``batch``."""
+    def predict(self, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+        """P(keep) and the text score of every line of ``batch``."""
         if not batch.texts:
-            return np.zeros(0)
+            return np.zeros(0), np.zeros(0)
         lines = line_matrix(batch)
         scores = self.text_scores(batch.texts)
         first = self.context.predict_proba(context_matrix(batch, lines, doc_matrix(batch, lines), scores))[
             :, 1
         ]
-        return self.stack.predict_proba(stack_matrix(batch, lines, scores, first))[:, 1]
+        return self.stack.predict_proba(stack_matrix(batch, lines, scores, first))[:, 1], scores
 
     def reasons(self, texts: list[str]) -> list[str]:
         """The kind of cruft each line would be if dropped (``ad``, ``byline``, ...)."""

@@ -2,9 +2,10 @@
 
 The context model already reads the neighbours, but it scores each line on its own; this pass
 looks at the decisions. A short line that was dropped but sits between two confidently kept
-lines of its document, with no strong sign of cruft (P(keep) not far below the threshold), is
-a subheading, a list item or a one-line quote inside the article: it is kept. Strong cruft
-between two paragraphs ("Advertisement", "Image: AP") scores far lower and stays dropped.
+lines of its document, with no strong sign of cruft (P(keep) not far below the threshold, and
+words that the text model does not mark as cruft), is a subheading, a list item or a one-line
+quote inside the article: it is kept. Cruft between two paragraphs ("Advertisement",
+"Image: AP") has cruft words, or scores far lower, and stays dropped.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import numpy as np
 RESCUE_FLOOR = 0.3
 #: ... it has at most this many words ...
 RESCUE_MAX_WORDS = 15
-#: ... and both neighbouring lines of its document were kept with P(keep) >= this.
+#: ... both neighbouring lines of its document were kept with P(keep) >= this ...
 RESCUE_NEIGHBOUR_P = 0.8
+#: ... and its text score (the text model's log-odds of content) is at least this.
+RESCUE_MIN_TEXT_SCORE = -2.0
 
 
 def smooth(
-    p_keep: np.ndarray, n_words: np.ndarray, doc_ids: np.ndarray, threshold: float
+    p_keep: np.ndarray, text_scores: np.ndarray, n_words: np.ndarray, doc_ids: np.ndarray, threshold: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keep decisions for the non-blank lines of a batch, and which were rescued by context."""
     keep = p_keep >= threshold
@@ -29,5 +32,6 @@ def smooth(
         confident = p_keep >= RESCUE_NEIGHBOUR_P
         same_doc = (doc_ids[:-2] == doc_ids[1:-1]) & (doc_ids[2:] == doc_ids[1:-1])
         between[1:-1] = confident[:-2] & confident[2:] & same_doc
-    rescued = ~keep & between & (p_keep >= RESCUE_FLOOR * threshold) & (n_words <= RESCUE_MAX_WORDS)
+    plausible = (p_keep >= RESCUE_FLOOR * threshold) & (text_scores >= RESCUE_MIN_TEXT_SCORE)
+    rescued = ~keep & between & plausible & (n_words <= RESCUE_MAX_WORDS)
     return keep | rescued, rescued
