@@ -5,8 +5,9 @@ A model is four scikit-learn estimators over the features of :mod:`cleaner.featu
 * ``text``: logistic regression over hashed n-grams, giving each line a text score;
 * ``context``: gradient-boosted trees over shape, position and neighbour features plus the
   text scores of the line and its neighbours, giving a first P(keep);
-* ``stack``: smaller gradient-boosted trees over the first P(keep) of the line and the lines
-  around it (is it inside a run of confident content?), giving the final P(keep);
+* ``stack``: one or more smaller gradient-boosted trees, each over the previous P(keep) of the
+  line and the lines around it (is it inside a run of confident content?), the last giving
+  the final P(keep);
 * ``reason``: logistic regression over hashed n-grams of dropped lines, naming the kind of
   cruft (``ad``, ``byline``, ...) so every dropped line carries a reason.
 
@@ -52,7 +53,7 @@ class LineModel:
 
     text: Any
     context: Any
-    stack: Any
+    stack: tuple[Any, ...]  # stacked models, applied in order
     reason: Any
     threshold: float
     feature_version: str = FEATURE_VERSION
@@ -70,7 +71,10 @@ class LineModel:
         first = self.context.predict_proba(context_matrix(batch, lines, doc_matrix(batch, lines), scores))[
             :, 1
         ]
-        return self.stack.predict_proba(stack_matrix(batch, lines, scores, first))[:, 1], scores
+        p = first
+        for stack in self.stack:
+            p = stack.predict_proba(stack_matrix(batch, lines, scores, p))[:, 1]
+        return p, scores
 
     def reasons(self, texts: list[str]) -> list[str]:
         """The kind of cruft each line would be if dropped (``ad``, ``byline``, ...)."""

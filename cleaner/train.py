@@ -41,6 +41,8 @@ FOLDS = 5
 #: Simulated runs (see :func:`_simulate_runs`): documents cleaned alone, and syndicated ones.
 ALONE_SHARE = 0.3
 SYNDICATED_SHARE = 0.2
+#: Stacked models, each reading the P(keep) of the one before in windows.
+STACK_STAGES = 2
 #: Training copies made of every document (see :func:`_variants`).
 AUGMENT = ("partial", "mostly", "flat")
 #: The context model: gradient-boosted trees kept small and smooth, so they generalise from our
@@ -208,14 +210,23 @@ def _fit(docs: list[LabeledDoc], threshold: float) -> LineModel:
         lambda m, idx: m.predict_proba(first_x[idx])[:, 1],
         len(y), sites,
     )  # fmt: skip
-    first_p = context.predict_proba(first_x)[:, 1] if first_p is None else first_p
-    stack = _stack_model()
-    stack.fit(stack_matrix(batch, lines, oof, first_p), y)
+    p = context.predict_proba(first_x)[:, 1] if first_p is None else first_p
+    stacks = []
+    for stage in range(STACK_STAGES):
+        x = stack_matrix(batch, lines, oof, p)
+        stacks.append(_stack_model().fit(x, y))
+        if stage + 1 < STACK_STAGES:
+            p = _out_of_fold(
+                lambda idx, x=x: _stack_model().fit(x[idx], y[idx]),
+                lambda m, idx, x=x: m.predict_proba(x[idx])[:, 1],
+                len(y), sites,
+            )  # fmt: skip
+            p = stacks[-1].predict_proba(x)[:, 1] if p is None else p
 
     drop = labels != KEEP
     reason = LogisticRegression(C=TEXT_C, max_iter=2000, random_state=SEED)
     reason.fit(sparse.csr_matrix(hashed[drop]), labels[drop])
-    return LineModel(text, context, stack, reason, threshold)
+    return LineModel(text, context, tuple(stacks), reason, threshold)
 
 
 @dataclass(frozen=True)
