@@ -82,11 +82,21 @@ def word_counts(texts: Sequence[str]) -> np.ndarray:
 
 
 def score(
-    model: LineModel, docs: Sequence[DocLines], threshold: float, counts: LineCounts | None = None
+    model: LineModel,
+    docs: Sequence[DocLines],
+    threshold: float,
+    counts: LineCounts | None = None,
+    known: dict[str, float] | None = None,
 ) -> list[Scored]:
-    """Decide every line of every document in one batch."""
+    """Decide every line of every document in one batch. ``known`` maps line texts to their
+    text scores, which depend on the text alone: later passes over the same lines reuse them."""
     batch, where = make_batch(docs, counts)
-    p, text_scores = model.predict(batch)
+    scores = None
+    if known is not None:
+        missing = list(dict.fromkeys(t for t in batch.texts if t not in known))
+        known.update(zip(missing, model.text_scores(missing).tolist(), strict=True))
+        scores = np.fromiter((known[t] for t in batch.texts), dtype=np.float64, count=len(batch.texts))
+    p, text_scores = model.predict(batch, scores)
     keep, rescued = smooth(p, text_scores, word_counts(batch.texts), batch.doc_ids, threshold)
     out = []
     for j, (doc, body) in enumerate(zip(docs, where, strict=True)):

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cleaner.repair import repair_lines
+from cleaner.repair import repair_line, repair_lines
+from cleaner.repair import suspect_free as _suspect_free
 from cleaner.trim import trim
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -26,6 +27,7 @@ class DocLines:
     raw: list[str]  # as decoded, before repair
     text: list[str]  # repaired, stripped, inline cruft removed: what is written if kept ("" = blank)
     trimmed: list[str]  # the inline cruft removed from each line ("" when none)
+    settled: list[bool]  # processing ``text`` again would give ``text`` (see :func:`resplit`)
 
     def __len__(self) -> int:
         return len(self.raw)
@@ -39,16 +41,45 @@ def split_lines(text: str) -> list[str]:
     return parts
 
 
+def _process(line: str) -> tuple[str, str]:
+    """A repaired line stripped and trimmed: (text, cut)."""
+    if "\n" in line or "\r" in line:
+        line = _NEWLINE.sub(" ", line)
+    line = line.strip()
+    return trim(line) if line else ("", "")
+
+
 def split_doc(text: str, normalize: bool = False) -> DocLines:
     """Split ``text`` and make the repaired, stripped, trimmed record of every line."""
     raw = split_lines(text)
+    repaired, touched = repair_lines(raw, text, normalize)
     texts: list[str] = []
     cuts: list[str] = []
-    for line in repair_lines(raw, text, normalize):
-        if "\n" in line or "\r" in line:
-            line = _NEWLINE.sub(" ", line)
-        line = line.strip()
-        kept, cut = trim(line) if line else ("", "")
+    for line in repaired:
+        kept, cut = _process(line)
         texts.append(kept)
         cuts.append(cut)
-    return DocLines(raw, texts, cuts)
+    # A line ftfy did not touch has nothing ftfy would change, and nor has any part of it; a
+    # line the trimmer did not cut stays uncut. Such a line comes out the same if processed again.
+    settled = [not cut and i not in touched for i, cut in enumerate(cuts)]
+    return DocLines(raw, texts, cuts, settled)
+
+
+def resplit(lines: list[str], settled: list[bool], normalize: bool = False) -> DocLines:
+    """What :func:`split_doc` gives for the text ``lines`` joined by newlines (each line an
+    earlier output line, or "" for a blank), reusing ``settled`` lines as they are."""
+    texts: list[str] = []
+    cuts: list[str] = []
+    flags: list[bool] = []
+    for line, done in zip(lines, settled, strict=True):
+        if done or not line:
+            texts.append(line)
+            cuts.append("")
+            flags.append(True)
+            continue
+        repaired = repair_line(line, normalize)
+        kept, cut = _process(repaired)
+        texts.append(kept)
+        cuts.append(cut)
+        flags.append(not cut and _suspect_free(line, normalize))
+    return DocLines(list(lines), texts, cuts, flags)

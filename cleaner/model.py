@@ -62,12 +62,12 @@ class LineModel:
         """The text model's score of each line (its decision function)."""
         return self.text.decision_function(text_matrix(texts)) if texts else np.zeros(0)
 
-    def predict(self, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
-        """P(keep) and the text score of every line of ``batch``."""
+    def predict(self, batch: Batch, scores: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """P(keep) and the text score of every line of ``batch`` (``scores``: known text scores)."""
         if not batch.texts:
             return np.zeros(0), np.zeros(0)
         lines = line_matrix(batch)
-        scores = self.text_scores(batch.texts)
+        scores = self.text_scores(batch.texts) if scores is None else scores
         first = self.context.predict_proba(context_matrix(batch, lines, doc_matrix(batch, lines), scores))[
             :, 1
         ]

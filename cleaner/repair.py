@@ -63,6 +63,12 @@ def _suspect(normalize: bool) -> re.Pattern[str] | None:
     return _SUSPECT if _FAST else None
 
 
+def suspect_free(line: str, normalize: bool = False) -> bool:
+    """True when the fast path vouches that ftfy leaves ``line`` as it is."""
+    suspect = _suspect(normalize)
+    return suspect is not None and suspect.search(line) is None
+
+
 def repair_line(line: str, normalize: bool = False) -> str:
     """Return ``line`` with mojibake, HTML entities and control characters repaired."""
     suspect = _suspect(normalize)
@@ -79,8 +85,9 @@ def _break_width(text: str) -> int | None:
     return 2 if returns == text.count("\r\n") == text.count("\n") else None
 
 
-def repair_lines(lines: Sequence[str], text: str, normalize: bool = False) -> list[str]:
-    """Repair every line of ``text``, already split into ``lines`` (on ``\\n``, ``\\r\\n``, ``\\r``).
+def repair_lines(lines: Sequence[str], text: str, normalize: bool = False) -> tuple[list[str], set[int]]:
+    """Repair every line of ``text``, already split into ``lines`` (on ``\\n``, ``\\r\\n``, ``\\r``);
+    also return the numbers of the lines that went through ftfy (all others are unchanged).
 
     Scans go over the whole text, not line by line: the fast-path patterns never span a line
     break, so each match names one line, which goes through ftfy; the next scan starts at the
@@ -88,13 +95,19 @@ def repair_lines(lines: Sequence[str], text: str, normalize: bool = False) -> li
     """
     suspect = _suspect(normalize)
     width = _break_width(text)
+    config = NORMALIZE_CONFIG if normalize else REPAIR_CONFIG
     if suspect is None or width is None:  # no fast path, or line breaks of several widths
-        return [repair_line(line, normalize) for line in lines]
+        touched = {i for i, line in enumerate(lines) if suspect is None or suspect.search(line)}
+        return [
+            ftfy.fix_text(line, config) if i in touched else line for i, line in enumerate(lines)
+        ], touched
     out = list(lines)
+    touched = set()
     starts = [0, *accumulate(len(line) + width for line in lines)]
     match = suspect.search(text)
     while match is not None:
         line_no = bisect_right(starts, match.start()) - 1
-        out[line_no] = ftfy.fix_text(lines[line_no], NORMALIZE_CONFIG if normalize else REPAIR_CONFIG)
+        out[line_no] = ftfy.fix_text(lines[line_no], config)
+        touched.add(line_no)
         match = suspect.search(text, starts[line_no + 1])
-    return out
+    return out, touched

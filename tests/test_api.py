@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 import cleaner as cleaner_module
 from cleaner import Config
-from cleaner.lines import split_doc
+from cleaner.lines import resplit, split_doc
+from cleaner.write import join_lines, render_lines
 
 
 def test_empty_text_gives_empty_output(cleaner):
@@ -102,3 +103,12 @@ def test_cleaning_twice_changes_nothing(cleaner, text):
 @given(_DOCS)
 def test_same_input_gives_same_output(cleaner, text):
     assert cleaner.clean(text) == cleaner.clean(text)
+
+
+@_SETTINGS
+@given(_DOCS)
+def test_reprocessing_kept_lines_equals_splitting_the_output_again(text):
+    doc = split_doc(text)
+    lines, source = render_lines(doc.text, [True] * len(doc))
+    settled = [s < 0 or doc.settled[s] for s in source]
+    assert resplit(lines, settled) == split_doc(join_lines(lines))
