@@ -1,0 +1,161 @@
+"""Speed and memory of ``clean``, as ratios against reference runs on the same machine.
+
+    python benchmarks/speed.py [--mb 50] [--big-mb 200] [--folder-mb 100] [--skip-memory] [--json FILE]
+
+The workload is written to a temporary folder from our own corpus (``corpus/``, labels
+stripped): whole documents, in our site styles, cycled until ``--mb`` megabytes, with every
+tenth document turned into mojibake (UTF-8 read as Windows-1252, as broken scrapers do) and
+every seventh forced to ASCII, so the mix has plain ASCII, real non-ASCII and broken text.
+
+Measured, in this one process unless said otherwise:
+
+* **ftfy alone**: ``ftfy.fix_text`` over the decoded documents (the reference);
+* **clean -j 1**: the run engine end to end (read, decode, repair, classify, write);
+* **clean -j 2**: the same with two worker processes; the ratio to ``-j 1`` is the scaling;
+* **peak memory** (subprocesses, peak RSS of the ``clean`` command): a folder of
+  ``--folder-mb`` MB of files and a single file of ``--big-mb`` MB;
+* **start-up**: wall time of ``clean`` on one small file, imports and model load included.
+
+The figures go in the README with the machine they ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import cycle
+from pathlib import Path
+
+import ftfy
+
+from cleaner.api import Config
+from cleaner.corpus import load_docs
+from cleaner.files import plan
+from cleaner.run import RunSettings, run_jobs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def documents() -> list[str]:
+    """Our corpus documents as a scraper would hand them over (labels stripped)."""
+    return ["\n".join(doc.raw_lines) + "\n" for doc in load_docs(ROOT / "corpus")]
+
+
+def vary(text: str, i: int) -> str:
+    if i % 10 == 0:
+        return text.encode("utf-8").decode("cp1252", errors="replace")  # mojibake
+    if i % 7 == 0:
+        return text.encode("ascii", errors="ignore").decode("ascii")
+    return text
+
+
+def write_workload(folder: Path, megabytes: float) -> int:
+    """Files of our documents under ``folder``, cycled to ``megabytes``; returns the bytes."""
+    docs = documents()
+    total, i = 0, 0
+    while total < megabytes * 1e6:
+        data = vary(docs[i % len(docs)], i).encode("utf-8")
+        path = folder / f"{i // 1000:03d}" / f"doc{i:07d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        total += len(data)
+        i += 1
+    return total
+
+
+def time_ftfy(folder: Path) -> float:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.txt"))]
+    start = time.perf_counter()
+    for text in texts:
+        ftfy.fix_text(text)
+    return time.perf_counter() - start
+
+
+def time_clean(src: Path, dst: Path, jobs: int) -> float:
+    shutil.rmtree(dst, ignore_errors=True)
+    start = time.perf_counter()
+    summary = run_jobs(plan(src, dst), RunSettings(config=Config(), jobs=jobs))
+    seconds = time.perf_counter() - start
+    if summary.exit_code != 0:
+        raise SystemExit(f"clean failed: {summary.describe()}")
+    return seconds
+
+
+def peak_rss_mb(args: list[str]) -> tuple[float, float]:
+    """Run ``clean ARGS`` in a child process; its peak RSS (MB) and wall time (s)."""
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "cleaner.cli", "clean", "-q", *args])
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise SystemExit(f"clean {' '.join(args)} failed ({status})")
+    return usage.ru_maxrss / 1024, time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=50, help="workload size for the throughput runs")
+    parser.add_argument("--folder-mb", type=float, default=100)
+    parser.add_argument("--big-mb", type=float, default=200)
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        size = write_workload(work / "in", args.mb) / 1e6
+        ftfy_s = time_ftfy(work / "in")
+        one = time_clean(work / "in", work / "out1", 1)
+        two = time_clean(work / "in", work / "out2", 2)
+        same = all(
+            (work / "out1" / p.relative_to(work / "out2")).read_bytes() == p.read_bytes()
+            for p in (work / "out2").rglob("*.txt")
+        )
+        results.update(
+            workload_mb=round(size, 1),
+            ftfy_mb_s=round(size / ftfy_s, 2),
+            clean_j1_mb_s=round(size / one, 2),
+            clean_j2_mb_s=round(size / two, 2),
+            ratio_j1_to_ftfy=round(ftfy_s / one, 2),
+            ratio_j2_to_j1=round(one / two, 2),
+            j2_output_identical=same,
+        )
+        small = next((work / "in").rglob("*.txt"))
+        startup = sorted(peak_rss_mb([str(small), str(work / f"small{i}.txt")])[1] for i in range(3))
+        results["startup_s"] = round(startup[1], 2)
+        if not args.skip_memory:
+            folder = work / "folder"
+            folder.mkdir()
+            write_workload(folder, args.folder_mb)
+            rss, secs = peak_rss_mb([str(folder), str(work / "folder_out")])
+            results.update(folder_mb=args.folder_mb, folder_peak_rss_mb=round(rss), folder_s=round(secs))
+            shutil.rmtree(folder)
+            shutil.rmtree(work / "folder_out")
+            big = work / "big.txt"
+            with open(big, "wb") as handle:
+                for path in cycle(sorted((work / "in").rglob("*.txt"))):
+                    if handle.tell() >= args.big_mb * 1e6:
+                        break
+                    handle.write(path.read_bytes())
+            rss, secs = peak_rss_mb([str(big), str(work / "big_out.txt")])
+            results.update(big_file_mb=args.big_mb, big_file_peak_rss_mb=round(rss), big_file_s=round(secs))
+    results["self_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    for key, value in results.items():
+        print(f"{key:24} {value}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
