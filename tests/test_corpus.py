@@ -20,10 +20,16 @@ def test_every_corpus_file_parses(docs):
     assert len(corpus_files(CORPUS)) == len(docs["train"]) + len(docs["heldout"])
 
 
-def test_corpus_has_at_least_80_documents_and_3000_labeled_lines(docs):
+def test_corpus_has_at_least_400_documents_and_15000_labeled_lines(docs):
     all_docs = docs["train"] + docs["heldout"]
-    assert len(all_docs) >= 80
-    assert sum(1 for d in all_docs for label in d.labels if label) >= 3000
+    assert len(all_docs) >= 400
+    assert sum(1 for d in all_docs for label in d.labels if label) >= 15000
+
+
+def test_corpus_spans_at_least_40_sites_and_5_languages_besides_english(docs):
+    all_docs = docs["train"] + docs["heldout"]
+    assert len({d.site for d in all_docs}) >= 40
+    assert len({d.site.split("-")[0] for d in all_docs} - {"en"}) >= 5
 
 
 def test_heldout_sites_are_never_trained_on(docs):
