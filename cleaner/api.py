@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -25,7 +26,10 @@ from cleaner.crossdoc import LineCounts
 from cleaner.decode import decode
 from cleaner.lines import DocLines, resplit, split_doc
 from cleaner.model import LineModel, load_default_model, load_model
-from cleaner.write import join_lines, render_lines, write_atomic
+from cleaner.write import join_lines, render_lines
+
+if TYPE_CHECKING:
+    from cleaner.run import FileResult
 
 #: Passes after which cleaning stops even without a fixed point. Almost every document needs
 #: two to six; the most seen on 697 real pages is 48 (a long list at the end of a page, worn
@@ -174,9 +178,14 @@ class Cleaner:
         """Decode bytes of any encoding (never raising on bad bytes), then clean."""
         return self.clean(decode(data).text)
 
-    def clean_file(self, src: Path, dst: Path) -> None:
-        """Clean the file ``src`` into ``dst`` (written atomically; folders created)."""
-        write_atomic(Path(dst), self.clean_bytes(Path(src).read_bytes()))
+    def clean_file(self, src: Path | str, dst: Path | str) -> FileResult:
+        """Clean the file ``src`` into ``dst`` in its format (text or JSONL, gzip/zstd, told by
+        the name: :mod:`cleaner.formats`), as ``clean SRC DST --overwrite`` would: written
+        atomically, folders created. Raises :class:`cleaner.run.CleanFailed`; the result counts
+        bad JSONL records (passed through unchanged)."""
+        from cleaner.run import clean_file
+
+        return clean_file(self, Path(src), Path(dst))
 
 
 def _batches(texts: Iterable[str]) -> Iterator[list[str]]:

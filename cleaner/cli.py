@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -17,9 +18,13 @@ import click
 from cleaner.api import Cleaner, Config
 from cleaner.decode import BinaryInputError
 from cleaner.files import Plan, UsageError, plan
+from cleaner.files import shard as shard_plan
+from cleaner.formats import JSONL, TEXT
 from cleaner.model import ModelError
 from cleaner.run import (
     FAILED,
+    LOCAL,
+    RAY,
     SEGMENT_BYTES,
     AtomicOutput,
     FileResult,
@@ -58,27 +63,37 @@ def _run(plan: Plan, settings: RunSettings, quiet: bool) -> int:
             bar.update(1)
             if result.status == FAILED:
                 bar.write(f"clean: error: {result.line}", file=sys.stderr)
+            for line in result.bad_lines:
+                bar.write(f"clean: error: {line}", file=sys.stderr)
+            if result.bad_records > len(result.bad_lines):
+                more = result.bad_records - len(result.bad_lines)
+                line = f"{result.path}: {more} more bad records passed through"
+                bar.write(f"clean: error: {line}", file=sys.stderr)
 
         try:
             summary = run_jobs(plan, settings, on_result=report)
         except RunAborted as exc:
             bar.write(f"clean: error: {exc}", file=sys.stderr)
             return 1
-    if not quiet or summary.failed:
+    if not quiet or summary.failed or summary.bad_records:
         click.echo(f"clean: {summary.describe()}", err=True)
     return summary.exit_code
 
 
-def _clean_stdin(cleaner: Cleaner, dst: Path, overwrite: bool, segment_bytes: int) -> int:
-    """``clean - OUT`` and ``clean - -``: standard input, cleaned in segments like a large file."""
+def _clean_stdin(cleaner: Cleaner, dst: Path, settings: RunSettings, quiet: bool) -> int:
+    """``clean - OUT`` and ``clean - -``. Plain text is cleaned as it arrives, in segments like a
+    large file; JSONL (``--format jsonl``), ``--report``, ``--removed`` and ``--dedup`` need the
+    run engine, so standard input is first copied to a temporary file (then also counted)."""
     from threadpoolctl import threadpool_limits
 
-    if str(dst) != "-" and dst.exists() and not overwrite:
+    if str(dst) != "-" and dst.exists() and not settings.overwrite:
         click.echo(f"clean: {dst} already there (kept; --overwrite to redo)", err=True)
         return 0
+    if settings.kind == JSONL or settings.explaining or settings.dedup:
+        return _clean_stdin_file(dst, settings, quiet)
     try:
         with threadpool_limits(limits=1):  # one thread, as in a run (see cleaner.run)
-            pieces = clean_stream(sys.stdin.buffer, cleaner, segment_bytes)
+            pieces = clean_stream(sys.stdin.buffer, cleaner, settings.segment_bytes)
             if str(dst) == "-":
                 for piece in pieces:
                     sys.stdout.buffer.write(piece.encode("utf-8"))
@@ -94,6 +109,36 @@ def _clean_stdin(cleaner: Cleaner, dst: Path, overwrite: bool, segment_bytes: in
     return 0
 
 
+def _clean_stdin_file(dst: Path, settings: RunSettings, quiet: bool) -> int:
+    import shutil
+    import tempfile
+
+    kind = settings.kind or TEXT
+    with tempfile.TemporaryDirectory(prefix="cleaner-stdin-") as folder:
+        src = Path(folder) / f"stdin.{'jsonl' if kind == JSONL else 'txt'}"
+        with src.open("wb") as copy:
+            shutil.copyfileobj(sys.stdin.buffer, copy)
+        out = Path(folder) / "out" / src.name if str(dst) == "-" else dst
+        one = Plan(src, out, [""], label="-")
+        status = _run(one, replace(settings, kind=kind, overwrite=True), quiet=True)
+        if str(dst) == "-" and out.exists():
+            with out.open("rb") as cleaned:
+                shutil.copyfileobj(cleaned, sys.stdout.buffer)
+    return status
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("expected i/N, e.g. 0/8 (shards are numbered 0 to N-1)") from None
+    if count < 1 or not 0 <= index < count:
+        raise click.BadParameter(f"{value}: shards are numbered 0 to N-1, with N at least 1")
+    return index, count
+
+
 @click.command("clean")
 @click.argument("src", type=click.Path(path_type=Path, allow_dash=True))
 @click.argument("dst", type=click.Path(path_type=Path, allow_dash=True))
@@ -102,8 +147,45 @@ def _clean_stdin(cleaner: Cleaner, dst: Path, overwrite: bool, segment_bytes: in
 @_MODEL
 @click.option("--overwrite", is_flag=True, help="Replace outputs that already exist (default: keep them).")
 @click.option(
+    "--format", "kind", type=click.Choice(["auto", TEXT, JSONL]), default="auto", show_default=True,
+    help="Input format. auto: JSONL for *.jsonl/*.ndjson (also .gz, .zst), text otherwise and for -.",
+)  # fmt: skip
+@click.option(
+    "--text-field", default="text", show_default=True,
+    help="The JSONL field holding the text to clean; other fields are written back unchanged.",
+)  # fmt: skip
+@click.option(
+    "--batch-counts/--no-batch-counts", default=True, show_default=True,
+    help="First count how many documents of the run each line occurs in, and clean with that "
+    "(runs of more than one document).",
+)  # fmt: skip
+@click.option(
+    "--dedup", is_flag=True,
+    help="Drop paragraphs (lines of 8+ words) already written earlier in the run, in input order.",
+)  # fmt: skip
+@click.option(
+    "--removed", "removed", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Write the removed lines of each input to DIR/<its relative path>.tsv, with scores and reasons.",
+)  # fmt: skip
+@click.option(
+    "--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write one JSON line per document: lines kept and dropped, counts by reason.",
+)  # fmt: skip
+@click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
     help="Clean this many files at a time, in worker processes.",
+)  # fmt: skip
+@click.option(
+    "--backend", type=click.Choice([LOCAL, RAY]), default=LOCAL, show_default=True,
+    help="local: this machine (-j workers); ray: the tasks run on a Ray cluster (--address).",
+)  # fmt: skip
+@click.option(
+    "--address", default=None,
+    help="The Ray cluster to join (e.g. ray://head:10001 or auto); default: RAY_ADDRESS, else a local Ray.",
+)  # fmt: skip
+@click.option(
+    "--shard", callback=_shard, default=None, metavar="I/N",
+    help="Clean only shard I (0 to N-1) of N, split by a hash of each file's path (job arrays).",
 )  # fmt: skip
 @click.option(
     "--segment-mb", type=click.FloatRange(min=0.001), default=SEGMENT_BYTES / 2**20, show_default=True,
@@ -113,24 +195,33 @@ def _clean_stdin(cleaner: Cleaner, dst: Path, overwrite: bool, segment_bytes: in
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors are still printed.")
 def clean_command(
     src: Path, dst: Path, threshold: float | None, normalize: bool, model_path: Path | None,
-    overwrite: bool, jobs: int, segment_mb: float, quiet: bool,
+    overwrite: bool, kind: str, text_field: str, batch_counts: bool, dedup: bool,
+    removed: Path | None, report: Path | None, jobs: int, backend: str, address: str | None,
+    shard: tuple[int, int] | None, segment_mb: float, quiet: bool,
 ) -> None:  # fmt: skip
     """Clean SRC into DST: a folder into a folder (same relative paths), a file into a file,
-    or - for standard input / output. Existing outputs are kept, so running the same command
+    or - for standard input / output. Text and JSONL, gzip/zstd compressed by extension; each
+    output has its input's format. Existing outputs are kept, so running the same command
     again after an interruption finishes what is missing.
 
     Exit status: 0 when every file was cleaned (or its output was already there), 1 when some
-    could not be (each is named on standard error, with a summary at the end), 2 when the
-    command line cannot run."""
+    could not be, or some JSONL records were not valid (each is named on standard error and
+    written through unchanged, with a summary at the end), 2 when the command line cannot run."""
     cleaner = _cleaner(threshold, model_path, normalize)  # a bad model is a usage error, before any work
-    segment_bytes = int(segment_mb * 2**20)
+    settings = RunSettings(
+        cleaner.config, overwrite=overwrite, jobs=jobs, segment_bytes=int(segment_mb * 2**20),
+        kind=None if kind == "auto" else kind, text_field=text_field, batch_counts=batch_counts,
+        removed=None if removed is None else str(removed), report=None if report is None else str(report),
+        dedup=dedup, backend=backend, address=address,
+    )  # fmt: skip
     if str(src) == "-":
-        sys.exit(_clean_stdin(cleaner, dst, overwrite, segment_bytes))
+        sys.exit(_clean_stdin(cleaner, dst, settings, quiet))
     try:
         planned = plan(src, dst)
+        if shard is not None:
+            planned = shard_plan(planned, *shard)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
-    settings = RunSettings(cleaner.config, overwrite=overwrite, jobs=jobs, segment_bytes=segment_bytes)
     sys.exit(_run(planned, settings, quiet))
 
 

@@ -16,6 +16,7 @@ files costs about 100 MB and cleaning them can start at once.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -31,6 +32,12 @@ class UsageError(ValueError):
 class Job:
     src: Path
     dst: Path
+    rel: str = ""  # the path relative to the plan's folders ("" when the plan is one file)
+    label: str = ""  # how reports name the input, when not by ``src`` (standard input: "-")
+
+    @property
+    def name(self) -> str:
+        return self.label or str(self.src)
 
 
 @dataclass(frozen=True)
@@ -49,13 +56,17 @@ class Plan:
     dst: Path
     files: list[str]
     skipped: list[Skipped] = field(default_factory=list)
+    label: str = ""  # for a plan of one file: how reports name it (see Job.label)
 
     def __len__(self) -> int:
         return len(self.files)
 
     def __iter__(self) -> Iterator[Job]:
         for rel in self.files:
-            yield Job(self.src / rel, self.dst / rel) if rel else Job(self.src, self.dst)
+            if rel:
+                yield Job(self.src / rel, self.dst / rel, rel)
+            else:
+                yield Job(self.src, self.dst, label=self.label)
 
 
 def _walk(root: Path, skip: Path) -> tuple[list[str], list[Skipped]]:
@@ -109,3 +120,23 @@ def plan(src: Path, dst: Path) -> Plan:
         raise UsageError(f"{dst}: output folder contains the input folder; outputs could overwrite inputs")
     files, skipped = _walk(src, dst_real)
     return Plan(src, dst, files, skipped)
+
+
+def shard(planned: Plan, index: int, count: int) -> Plan:
+    """The part ``index`` (0-based) of ``count`` of a plan, for job arrays (``--shard i/N``).
+
+    A file belongs to the shard given by a hash of its path relative to ``IN``, so the split
+    does not depend on which other files exist: adding files to ``IN`` never moves a file to
+    another shard, and every shard of the same ``N`` sees the same split on every machine.
+    Paths the plan cannot clean are reported by the shard their path falls in."""
+    if not 0 <= index < count:
+        raise UsageError(f"--shard {index}/{count}: the shard must be 0 to {count - 1}")
+    files = [rel for rel in planned.files if shard_of(rel, count) == index]
+    skipped = [s for s in planned.skipped if shard_of(str(s.path), count) == index]
+    return Plan(planned.src, planned.dst, files, skipped)
+
+
+def shard_of(rel: str, count: int) -> int:
+    """The shard of a relative path: its BLAKE2b digest modulo ``count`` (stable everywhere)."""
+    digest = hashlib.blake2b(rel.encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count

@@ -36,22 +36,45 @@ prints. The guarantees, for unattended runs over millions of files:
 
 from __future__ import annotations
 
-import codecs
 import errno
 import os
-import re
 import secrets
 import stat
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import BinaryIO
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
 
 from cleaner.api import Cleaner, Config
-from cleaner.decode import BinaryInputError, decode, sniff
+from cleaner.crossdoc import LineCounts
+from cleaner.decode import BinaryInputError
+from cleaner.dedup import Deduper
+from cleaner.documents import (
+    FileOutcome,
+    Sink,
+    Worker,
+    clean_jsonl,
+    clean_text,
+    clean_texts,
+    cleaned_segments,
+    documents,
+    text_outcome,
+    text_pieces,
+)
 from cleaner.files import Job, Plan
+from cleaner.formats import JSONL, Format, compressed, decompressed, decompression_error, infer_format
+from cleaner.report import CLEANED, FAILED, KEPT, DocReport, Explained, dump_row
+from cleaner.segment import READ_BYTES, decoded_pieces, segments
+
+__all__ = [
+    "CLEANED", "FAILED", "KEPT", "SEGMENT_BYTES", "AtomicOutput", "FileResult", "RunAborted",
+    "RunSettings", "Summary", "clean_stream", "count_run", "iter_results", "run_jobs", "segments",
+]  # fmt: skip
 
 #: Files larger than this are cleaned in segments of about this many characters. The cleaner's
 #: memory grows with the size of a document (measured on 20 MB of corpus lines: peak RSS 300 MB
@@ -62,12 +85,10 @@ SEGMENT_BYTES = 1 << 20
 CHUNK_FILES = 32
 #: ... or this many bytes of input (a larger file is a task of its own).
 CHUNK_BYTES = 4 << 20
-#: Bytes read at a time from a large file.
-READ_BYTES = 1 << 20
 #: Errors kept in the summary (every error is also reported as it happens).
 FIRST_ERRORS = 5
-
-CLEANED, KEPT, FAILED = "cleaned", "kept", "failed"
+#: Backends: this machine (serial, or joblib's loky workers with -j), or a Ray cluster.
+LOCAL, RAY = "local", "ray"
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,21 @@ class RunSettings:
     overwrite: bool = False
     jobs: int = 1
     segment_bytes: int = SEGMENT_BYTES
+    kind: str | None = None  # "text" or "jsonl" for every file; None: from each file's name
+    text_field: str = "text"  # the JSONL field holding the document
+    batch_counts: bool = True  # count lines across the run's documents first (runs of 2+ documents)
+    removed: str | None = None  # folder for the removed lines of each file (cleaner.report)
+    report: str | None = None  # JSONL file with one row per document (cleaner.report)
+    dedup: bool = False  # drop paragraphs written earlier in the run (cleaner.dedup)
+    backend: str = LOCAL
+    address: str | None = None  # the Ray cluster to join (None: RAY_ADDRESS, else a local one)
+
+    @property
+    def explaining(self) -> bool:
+        return self.removed is not None or self.report is not None
+
+    def format_of(self, path: os.PathLike[str] | str) -> Format:
+        return infer_format(os.fspath(path), self.kind, self.text_field)
 
 
 @dataclass(frozen=True)
@@ -87,6 +123,11 @@ class FileResult:
     path: str
     status: str
     error: str = ""
+    dst: str = ""
+    documents: tuple[DocReport, ...] = ()  # when explaining: one per document, in order
+    bad_records: int = 0  # JSONL records passed through unchanged
+    bad_lines: tuple[str, ...] = ()  # the first few of them, one line each
+    dedup_dropped: tuple[int, ...] = ()  # with --dedup: repeats dropped, per document
 
     @property
     def line(self) -> str:
@@ -102,14 +143,20 @@ class Summary:
     kept: int = 0
     failed: int = 0
     first_errors: tuple[str, ...] = ()
+    bad_records: int = 0
+    dedup_dropped: int = 0
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.bad_records else 0
 
     def describe(self) -> str:
         kept = f"{self.kept} already there (kept; --overwrite to redo)"
         text = f"{self.cleaned} cleaned, {kept}, {self.failed} failed"
+        if self.bad_records:
+            text += f", {self.bad_records} bad JSONL records passed through unchanged"
+        if self.dedup_dropped:
+            text += f", {self.dedup_dropped} repeated paragraphs dropped"
         if self.failed:
             more = f" (first {len(self.first_errors)})" if self.failed > len(self.first_errors) else ""
             text += f"; errors{more}:\n" + "\n".join(f"  {line}" for line in self.first_errors)
@@ -122,9 +169,13 @@ def summarize(results: Iterable[FileResult]) -> Summary:
     errors: list[str] = []
     for result in results:
         counts[result.status] += 1
+        counts["bad"] += result.bad_records
+        counts["dedup"] += sum(result.dedup_dropped)
         if result.status == FAILED and len(errors) < FIRST_ERRORS:
             errors.append(result.line)
-    return Summary(counts[CLEANED], counts[KEPT], counts[FAILED], tuple(errors))
+    return Summary(
+        counts[CLEANED], counts[KEPT], counts[FAILED], tuple(errors), counts["bad"], counts["dedup"]
+    )
 
 
 class RunAborted(RuntimeError):
@@ -134,79 +185,164 @@ class RunAborted(RuntimeError):
 def run_jobs(
     plan: Plan, settings: RunSettings, on_result: Callable[[FileResult], None] | None = None
 ) -> Summary:
-    """Clean every file of ``plan``; ``on_result`` sees each result as it comes (progress, errors)."""
+    """Clean every file of ``plan``; ``on_result`` sees each result as it comes (progress, errors).
 
-    def observed() -> Iterator[FileResult]:
-        for result in iter_results(plan, settings):
-            if on_result is not None:
-                on_result(result)
-            yield result
+    With ``settings.batch_counts`` and more than one document, a first pass counts lines over the
+    whole plan (:func:`count_run`), including files whose outputs are already there, so that a
+    run that is resumed cleans with the same counts. With ``settings.report`` the report is
+    written once the run is complete; with ``settings.dedup`` each output goes through the
+    :class:`~cleaner.dedup.Deduper` as its result arrives, in plan order."""
+    counts = count_run(plan, settings) if wants_counts(plan, settings) else None
+    deduper = Deduper() if settings.dedup else None
+    with ExitStack() as stack:
+        report = stack.enter_context(AtomicOutput(settings.report)) if settings.report else None
 
-    return summarize(observed())
+        def observed() -> Iterator[FileResult]:
+            for result in iter_results(plan, settings, counts):
+                if deduper is not None:
+                    result = _dedup(result, deduper, settings)
+                if report is not None:
+                    _report(report, result)
+                if on_result is not None:
+                    on_result(result)
+                yield result
+
+        summary = summarize(observed())
+        if report is not None:
+            report.commit(overwrite=True)
+    return summary
 
 
-def iter_results(plan: Plan, settings: RunSettings) -> Iterator[FileResult]:
-    """The result of every planned file (and of every path the plan could not clean), lazily."""
-    from threadpoolctl import threadpool_limits
+def wants_counts(plan: Plan, settings: RunSettings) -> bool:
+    """Batch counts are worth a first pass when the plan holds more than one document."""
+    if not settings.batch_counts or not plan.files:
+        return False
+    return len(plan) > 1 or settings.format_of(next(iter(plan)).src).kind == JSONL
 
+
+def iter_results(plan: Plan, settings: RunSettings, counts: LineCounts | None = None) -> Iterator[FileResult]:
+    """The result of every planned file (and of every path the plan could not clean), lazily
+    and in plan order."""
     for skipped in plan.skipped:
         yield FileResult(str(skipped.path), FAILED, skipped.reason)
-    if settings.jobs <= 1:
-        with threadpool_limits(limits=1):
-            for item in _tasks(plan, settings):
-                if isinstance(item, FileResult):
-                    yield item
-                else:
-                    yield from _clean_chunk(item, settings)
-        return
-    yield from _parallel(plan, settings)
+    tasks = ((chunk, settings) for chunk in _tasks(plan, settings))
+    for results in _map(settings, _clean_chunk, tasks, counts):
+        yield from results
 
 
-def _parallel(plan: Plan, settings: RunSettings) -> Iterator[FileResult]:
+# --- the first pass: counts ---------------------------------------------------------------------
+
+
+def count_run(plan: Plan, settings: RunSettings) -> LineCounts:
+    """In how many documents of the plan each line occurs. Each worker counts a share of the
+    files (every n-th) into a sketch of its own; the sketches are added up as they come back,
+    so memory holds a few sketches whatever the size of the run. Unreadable files are skipped
+    here (the second pass reports them)."""
+    shares = max(1, settings.jobs) if settings.backend == LOCAL else _ray_cpus(settings)
+    tasks = ((replace(plan, files=plan.files[k::shares], skipped=[]), settings) for k in range(shares))
+    total = LineCounts()
+    for table, n in _map(settings, _count_share, tasks, None):
+        total = total.merge(LineCounts(table, n))
+    return total
+
+
+def _count_share(plan: Plan, settings: RunSettings, _shared: object = None) -> tuple[np.ndarray, int]:
+    counts = LineCounts()
+    for job in plan:
+        with suppress(Exception), _open_input(job.src) as handle:
+            fmt = settings.format_of(job.src)
+            stream = decompressed(handle, fmt)
+            counts.add_texts(documents(stream, fmt, settings.segment_bytes), settings.config.normalize)
+    return counts.table, counts.documents
+
+
+# --- backends: the same tasks, in order ---------------------------------------------------------
+
+
+def _map(
+    settings: RunSettings, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], counts: LineCounts | None
+) -> Iterator[Any]:
+    """``fn(*task, shared)`` for every task, results in task order, on the settings' backend;
+    ``shared`` is how the workers find ``counts`` (see :func:`_as_counts`)."""
+    if settings.backend == RAY:
+        from cleaner.ray_backend import ray_map
+
+        yield from ray_map(fn, tasks, counts, settings.address)
+    elif settings.jobs <= 1:
+        with _one_thread():
+            for task in tasks:
+                yield fn(*task, counts)
+    else:
+        yield from _loky_map(settings.jobs, fn, tasks, counts)
+
+
+def _loky_map(
+    jobs: int, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], counts: LineCounts | None
+) -> Iterator[Any]:
+    """joblib's loky workers; the counts go to them as a memory-mapped file, read by all."""
+    import tempfile
+
     from joblib import Parallel, delayed, parallel_config
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-    kept: deque[FileResult] = deque()  # outputs already there, found while tasks are made
-
-    def chunks() -> Iterator[list[Job]]:
-        for item in _tasks(plan, settings):
-            if isinstance(item, FileResult):
-                kept.append(item)
-            else:
-                yield item
-
-    with parallel_config(backend="loky", inner_max_num_threads=1):
-        parallel = Parallel(n_jobs=settings.jobs, return_as="generator")
-        try:
-            for results in parallel(delayed(_clean_chunk)(chunk, settings) for chunk in chunks()):
-                while kept:
-                    yield kept.popleft()
-                yield from results
-        except TerminatedWorkerError as exc:
-            raise RunAborted(
-                "a worker process died (killed, or out of memory); the outputs written are complete: "
-                "run the same command again to finish"
-            ) from exc
-    while kept:
-        yield kept.popleft()
+    with tempfile.TemporaryDirectory(prefix="cleaner-counts-") as folder:
+        shared = None
+        if counts is not None:
+            shared = os.path.join(folder, "counts.npy")
+            np.save(shared, counts.table)
+        with parallel_config(backend="loky", inner_max_num_threads=1):
+            parallel = Parallel(n_jobs=jobs, return_as="generator")
+            try:
+                yield from parallel(delayed(fn)(*task, shared) for task in tasks)
+            except TerminatedWorkerError as exc:
+                raise RunAborted(
+                    "a worker process died (killed, or out of memory); the outputs written are complete: "
+                    "run the same command again to finish"
+                ) from exc
 
 
-def _tasks(plan: Plan, settings: RunSettings) -> Iterator[FileResult | list[Job]]:
-    """Tasks of files to clean, in plan order; a kept result for each output already there."""
-    chunk: list[Job] = []
+def _ray_cpus(settings: RunSettings) -> int:
+    from cleaner.ray_backend import cluster_cpus
+
+    return cluster_cpus(settings.address)
+
+
+def _as_counts(shared: object) -> LineCounts | None:
+    """The counts as a task received them: the object (serial), a file to map (loky workers) or
+    the table itself (Ray, from its object store)."""
+    if shared is None or isinstance(shared, LineCounts):
+        return shared
+    if isinstance(shared, str):
+        return _mapped_counts(shared)
+    assert isinstance(shared, np.ndarray)
+    return LineCounts(shared)
+
+
+@lru_cache(maxsize=1)
+def _mapped_counts(path: str) -> LineCounts:
+    return LineCounts(np.load(path, mmap_mode="r"))
+
+
+# --- the second pass: cleaning ------------------------------------------------------------------
+
+
+def _tasks(plan: Plan, settings: RunSettings) -> Iterator[list[Job | FileResult]]:
+    """Tasks of files to clean, in plan order; a kept result stands in a task for each output
+    already there, so that results come back in plan order."""
+    chunk: list[Job | FileResult] = []
     size = 0
     for job in plan:
+        item: Job | FileResult = job
+        n = 0
         if not settings.overwrite and os.path.lexists(job.dst):
-            yield FileResult(str(job.src), KEPT)
-            continue
-        try:
-            n = os.stat(job.src).st_size
-        except OSError:
-            n = 0  # the worker reports why
+            item = FileResult(job.name, KEPT, dst=str(job.dst))
+        else:
+            with suppress(OSError):  # the worker reports why
+                n = os.stat(job.src).st_size
         if chunk and (len(chunk) >= CHUNK_FILES or size + n > CHUNK_BYTES):
             yield chunk
             chunk, size = [], 0
-        chunk.append(job)
+        chunk.append(item)
         size += n
     if chunk:
         yield chunk
@@ -218,149 +354,185 @@ def _cleaner(config: Config) -> Cleaner:
     return Cleaner(config)
 
 
-def _clean_chunk(jobs: list[Job], settings: RunSettings) -> list[FileResult]:
-    """Clean a task's files: small ones read whole and cleaned in one ``clean_many`` call."""
+def _clean_chunk(
+    items: list[Job | FileResult], settings: RunSettings, shared: object = None
+) -> list[FileResult]:
+    """Clean a task's files: small text files read whole and cleaned in one batch, large ones in
+    segments, JSONL files record by record (batched too)."""
     try:
-        cleaner = _cleaner(settings.config)
+        worker = Worker(_cleaner(settings.config), _as_counts(shared), settings.explaining)
     except Exception as exc:  # e.g. the model file was changed during the run
-        return [FileResult(str(job.src), FAILED, _one_line(f"cannot load the model: {exc}")) for job in jobs]
-    results: list[FileResult | None] = [None] * len(jobs)
-    texts: list[tuple[int, str]] = []
-    for i, job in enumerate(jobs):
+        error = _one_line(f"cannot load the model: {exc}")
+        return [FileResult(i.name, FAILED, error) if isinstance(i, Job) else i for i in items]
+    return _clean_items(worker, items, settings)
+
+
+def _clean_items(worker: Worker, items: list[Job | FileResult], settings: RunSettings) -> list[FileResult]:
+    size = settings.segment_bytes
+    results: list[FileResult | None] = [item if isinstance(item, FileResult) else None for item in items]
+    small: list[tuple[int, str, Format]] = []
+    for i, item in enumerate(items):
+        if isinstance(item, FileResult):
+            continue
+        job = item
         try:
+            fmt = settings.format_of(job.src)
             with _open_input(job.src) as handle:
-                if os.fstat(handle.fileno()).st_size > settings.segment_bytes:
-                    results[i] = _clean_large(handle, job, cleaner, settings)
+                stream = decompressed(handle, fmt)
+                if fmt.kind == JSONL:
+                    fill = partial(clean_jsonl, worker, stream, fmt, size=size, name=job.name)
+                    results[i] = _write(job, settings, fmt, fill)
                     continue
-                data = handle.read()
-            texts.append((i, decode(data).text))
+                whole, pieces = text_pieces(stream, size)
+                if pieces is not None:
+                    results[i] = _write(job, settings, fmt, partial(clean_text, worker, pieces, size=size))
+                    continue
+            assert whole is not None
+            small.append((i, whole, fmt))
         except Exception as exc:
             results[i] = _failed(job, exc)
-    outputs = _clean_texts(cleaner, [text for _, text in texts])
-    for (i, _), output in zip(texts, outputs, strict=True):
-        job = jobs[i]
+    outputs = _clean_small(worker, [text for _, text, _ in small], size)
+    for (i, _, fmt), output in zip(small, outputs, strict=True):
+        job = items[i]
+        assert isinstance(job, Job)
         if isinstance(output, Exception):
             results[i] = _failed(job, output)
             continue
         try:
-            with AtomicOutput(job.dst) as out:
-                out.write(output)
-                results[i] = FileResult(str(job.src), CLEANED if out.commit(settings.overwrite) else KEPT)
+            results[i] = _write(job, settings, fmt, partial(_fill, output=output, explaining=worker.explain))
         except Exception as exc:
             results[i] = _failed(job, exc)
     return [r for r in results if r is not None]
 
 
-def _clean_texts(cleaner: Cleaner, texts: list[str]) -> list[str | Exception]:
-    """``clean_many`` over the batch; if it raises, text by text, so only the culprit fails."""
+def _fill(out: Sink, output: tuple[str, Explained], explaining: bool) -> FileOutcome:
+    out.write(output[0])
+    return text_outcome(output[1], explaining)
+
+
+def _clean_small(worker: Worker, texts: list[str], size: int) -> list[tuple[str, Explained] | Exception]:
+    """The batch in one go; if that raises, text by text, so only the culprit fails."""
     try:
-        return list(cleaner.clean_many(texts))
+        return list(clean_texts(worker, [[text] for text in texts], size))
     except Exception:
         pass
-    outputs: list[str | Exception] = []
+    outputs: list[tuple[str, Explained] | Exception] = []
     for text in texts:
         try:
-            outputs.extend(cleaner.clean_many([text]))
+            outputs.extend(clean_texts(worker, [[text]], size))
         except Exception as exc:
             outputs.append(exc)
     return outputs
 
 
-def _clean_large(handle: BinaryIO, job: Job, cleaner: Cleaner, settings: RunSettings) -> FileResult:
-    with AtomicOutput(job.dst) as out:
-        for piece in clean_stream(handle, cleaner, settings.segment_bytes):
-            out.write(piece)
-        return FileResult(str(job.src), CLEANED if out.commit(settings.overwrite) else KEPT)
+def _write(job: Job, settings: RunSettings, fmt: Format, fill: Callable[[Sink], FileOutcome]) -> FileResult:
+    """Fill the output of ``job`` (and its removed lines, first: an output is the mark of a file
+    done) and put it in place."""
+    with AtomicOutput(job.dst, fmt) as out:
+        outcome = fill(out)
+        if settings.removed is not None:
+            with AtomicOutput(Path(settings.removed) / f"{job.rel or job.dst.name}.tsv") as removed:
+                removed.write("".join(outcome.removed))
+                removed.commit(overwrite=True)
+        status = CLEANED if out.commit(settings.overwrite) else KEPT
+    return FileResult(
+        job.name, status, dst=str(job.dst),
+        documents=tuple(outcome.documents) if status == CLEANED else (),
+        bad_records=outcome.bad_records, bad_lines=tuple(_one_line(line) for line in outcome.bad_lines),
+    )  # fmt: skip
 
 
-# --- large inputs: segments -----------------------------------------------------------------
-
-_NL = r"(?:\r\n|\r(?!\n)|\n)"  # a "\r\n" is one line break, never a blank line
-_BLANK_BREAK = re.compile(f"{_NL}[^\\S\\r\\n]*{_NL}")
-_STARTS_BLANK = re.compile(r"[^\S\r\n]*(?:\r\n|\r|\n)")
-
-
-def clean_stream(handle: BinaryIO, cleaner: Cleaner, segment_bytes: int = SEGMENT_BYTES) -> Iterator[str]:
+def clean_stream(
+    handle: BinaryIO, cleaner: Cleaner, segment_bytes: int = SEGMENT_BYTES, counts: LineCounts | None = None
+) -> Iterator[str]:
     """The cleaned text of the binary stream ``handle``, in pieces, reading at most about two
     segments at a time (see the module docstring). Raises BinaryInputError for binary data."""
-    head = handle.read(segment_bytes)
-    encoding = sniff(head, complete=len(head) < segment_bytes)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-
-    def decoded() -> Iterator[str]:
-        yield decoder.decode(head)
-        while block := handle.read(READ_BYTES):
-            yield decoder.decode(block)
-        yield decoder.decode(b"", final=True)
-
-    blanks: deque[bool] = deque()
-
-    def texts() -> Iterator[str]:
-        for text, after_blank in segments(decoded(), segment_bytes):
-            blanks.append(after_blank)
-            yield text
-
-    wrote = pending_blank = False
-    for output in cleaner.clean_many(texts()):
-        pending_blank = pending_blank or (blanks.popleft() and wrote)
-        if output:
-            if pending_blank:
-                yield "\n"
-            yield output
-            wrote, pending_blank = True, False
+    pieces = decoded_pieces(handle.read(segment_bytes), handle, segment_bytes)
+    for piece, _, _, _ in cleaned_segments(Worker(cleaner, counts), [pieces], segment_bytes):
+        if piece:
+            yield piece
 
 
-def segments(pieces: Iterable[str], size: int) -> Iterator[tuple[str, bool]]:
-    """Split the text arriving in ``pieces`` into segments of at most ``size`` characters, each
-    with whether a blank line separated it from the previous one. A segment ends at the last
-    blank line within ``size`` characters if there is one, else at the last line break; a line
-    longer than ``size`` is a segment of its own. The line breaks at a cut are dropped: the
-    segments are cleaned as separate documents."""
-    buf = ""
-    searched = 0  # buf[:searched] is known to hold no line break
-    after_blank = False
-    for piece in pieces:
-        buf += piece
-        while len(buf) > size:
-            # the last character is not searched: a "\r" there may be the first half of "\r\n"
-            cut = _cut(buf, searched, size, len(buf) - 1)
-            if cut is None:
-                searched = len(buf) - 1
-                break
-            end, start, blank = cut
-            yield buf[:end], after_blank
-            buf, searched, after_blank = buf[start:], 0, blank
-    if buf:
-        yield buf, after_blank
+class CleanFailed(RuntimeError):
+    """A file could not be cleaned (the message names it and says why)."""
 
 
-_BREAK = re.compile(r"\r\n|\r|\n")
+def clean_file(cleaner: Cleaner, src: Path, dst: Path, settings: RunSettings | None = None) -> FileResult:
+    """Clean one file with ``cleaner`` as a run of that one file would (its format, batch counts
+    over a JSONL file's records, atomic output; ``settings`` default: replace ``dst``). Raises
+    :class:`CleanFailed`; bad JSONL records are passed through and counted in the result."""
+    settings = settings or RunSettings(cleaner.config, overwrite=True)
+    one = Plan(src, dst, [""])
+    counts = count_run(one, settings) if wants_counts(one, settings) else None
+    with _one_thread():
+        [result] = _clean_items(Worker(cleaner, counts, settings.explaining), [Job(src, dst)], settings)
+    if result.status == FAILED:
+        raise CleanFailed(result.line)
+    return result
 
 
-def _cut(buf: str, lo: int, size: int, hi: int) -> tuple[int, int, bool] | None:
-    """Where to cut ``buf``, searching ``buf[lo:hi]``: (end of the segment, start of the rest,
-    at a blank line?). The last blank line before ``size``, else the last line break before
-    ``size``, else the first line break after it; None when there is no line break."""
-    window = min(size, hi)
-    last = None
-    for last in _BLANK_BREAK.finditer(buf, lo, window):  # noqa: B007 (the last match is wanted)
-        pass
-    if last is not None:
-        return last.start(), _after_break(buf, last.end()), True
-    at = max(buf.rfind("\n", lo, window), buf.rfind("\r", lo, window))
-    if at < 0:
-        first = _BREAK.search(buf, max(lo, window), hi)
-        if first is None:
-            return None
-        at = first.start()
-    end = at - 1 if buf[at] == "\n" and at > 0 and buf[at - 1] == "\r" else at
-    start = _after_break(buf, at + 1)
-    return end, start, _STARTS_BLANK.match(buf, start) is not None
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
 
 
-def _after_break(buf: str, i: int) -> int:
-    """``i``, moved past the "\n" of a "\r\n" whose "\r" ends just before it."""
-    return i + 1 if buf[i - 1] == "\r" and buf[i : i + 1] == "\n" else i
+# --- dedup and the report (in the parent, in plan order) ------------------------------------------
+
+
+def _dedup(result: FileResult, deduper: Deduper, settings: RunSettings) -> FileResult:
+    """Drop repeated paragraphs from the output of ``result`` (rewritten atomically if any)."""
+    if result.status not in (CLEANED, KEPT) or not result.dst or not os.path.isfile(result.dst):
+        return result
+    try:
+        dropped = dedup_file(result.dst, settings.format_of(result.dst), deduper)
+    except Exception as exc:
+        return replace(result, status=FAILED, error=_one_line(f"--dedup: {_reason(exc, result.dst)}"))
+    return replace(result, dedup_dropped=tuple(dropped))
+
+
+def dedup_file(path: str, fmt: Format, deduper: Deduper) -> list[int]:
+    """Repeats dropped from each document of the output ``path``; the file is replaced only if
+    some were."""
+    from cleaner.formats import dump_record, read_records
+
+    dropped: list[int] = []
+    with AtomicOutput(path, fmt) as out:
+        with _open_input(path) as handle:
+            stream = decompressed(handle, fmt)
+            if fmt.kind == JSONL:
+                for record in read_records(stream, fmt.text_field):
+                    if record.data is None:  # a bad record, passed through
+                        out.write_bytes(record.raw + b"\n")
+                        continue
+                    record.data[fmt.text_field], n = deduper.text(record.data[fmt.text_field])
+                    dropped.append(n)
+                    out.write_bytes(dump_record(record.data) if n else record.raw + b"\n")
+            else:
+                count = [0]
+                lines = (line.decode("utf-8", "replace").rstrip("\n") for line in stream)
+                for line in deduper.lines(lines, count):
+                    out.write(line + "\n")
+                dropped.append(count[0])
+        if any(dropped):
+            out.commit(overwrite=True)
+    return dropped
+
+
+def _report(report: AtomicOutput, result: FileResult) -> None:
+    """The report rows of one file (see :mod:`cleaner.report`)."""
+    dedup = list(result.dedup_dropped) if result.dedup_dropped else None
+    if result.status == CLEANED and result.documents:
+        cleaned = [d for d in result.documents if d.status == CLEANED]
+        counts = iter(dedup) if dedup is not None and len(dedup) == len(cleaned) else None
+        for doc in result.documents:
+            n = next(counts) if counts is not None and doc.status == CLEANED else None
+            report.write(dump_row(doc.row(result.path, n)))
+        return
+    row = DocReport(result.status, error=result.error).row(result.path, sum(dedup) if dedup else None)
+    report.write(dump_row(row))
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -415,8 +587,9 @@ class AtomicOutput:
     processes, not power loss, at no cost per file.
     """
 
-    def __init__(self, path: os.PathLike[str] | str) -> None:
+    def __init__(self, path: os.PathLike[str] | str, fmt: Format | None = None) -> None:
         self.path = os.fspath(path)
+        self._sink: BinaryIO | None = None
         folder, self.name = os.path.split(self.path)
         folder = folder or "."
         with _writing(self.path):
@@ -429,6 +602,7 @@ class AtomicOutput:
                 if fd is None:
                     self._temp, fd = self._open_named()
                 self._file = os.fdopen(fd, "wb")
+                self._sink = compressed(self._file, fmt or Format())
         except BaseException:
             self.close()
             raise
@@ -450,8 +624,13 @@ class AtomicOutput:
                 continue
 
     def write(self, text: str) -> None:
+        """Write text, as UTF-8 (through the compressor of the output's format, if any)."""
+        self.write_bytes(text.encode("utf-8"))
+
+    def write_bytes(self, data: bytes) -> None:
+        assert self._sink is not None
         with _writing(self.path):
-            self._file.write(text.encode("utf-8"))
+            self._sink.write(data)
 
     def commit(self, overwrite: bool) -> bool:
         """Put the output in place; False if it was already there and ``overwrite`` is off."""
@@ -459,6 +638,8 @@ class AtomicOutput:
             return self._commit(overwrite)
 
     def _commit(self, overwrite: bool) -> bool:
+        assert self._sink is not None
+        self._sink.close()  # ends a compressed stream; the file stays open
         self._file.flush()
         if self._temp is None:  # unnamed: link it under a name
             source = f"/proc/self/fd/{self._file.fileno()}"
@@ -497,6 +678,9 @@ class AtomicOutput:
     def close(self) -> None:
         """Release the file; a named temporary that was not renamed into place is removed."""
         file = getattr(self, "_file", None)
+        if self._sink is not None:
+            with suppress(Exception):  # a compressor's end, written to a file about to be dropped
+                self._sink.close()
         if file is not None:
             file.close()
         if self._temp is not None:
@@ -516,13 +700,16 @@ class AtomicOutput:
 
 
 def _failed(job: Job, exc: BaseException) -> FileResult:
-    return FileResult(str(job.src), FAILED, _reason(exc, str(job.src)))
+    return FileResult(job.name, FAILED, _reason(exc, str(job.src)))
 
 
 def _reason(exc: BaseException, src: str) -> str:
     """A short, plain reason for a failure (no traceback: one line per file)."""
     if isinstance(exc, BinaryInputError):
         return str(exc)
+    damaged = decompression_error(exc)
+    if damaged is not None:
+        return damaged
     if isinstance(exc, OutputError):
         return f"cannot write {exc.filename}: {exc.strerror}"
     if isinstance(exc, OSError):

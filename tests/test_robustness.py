@@ -253,7 +253,7 @@ def test_error_in_the_cleaner_fails_only_that_file(inbox, cleaner, monkeypatch):
     (inbox / "poison.txt").write_text("POISON\n" + DIRTY, encoding="utf-8")
 
     class Fragile:
-        def clean_many(self, texts):
+        def clean_many(self, texts, counts=None):
             for text in list(texts):
                 if text.startswith("POISON"):
                     raise IndexError("simulated bug")
@@ -348,7 +348,7 @@ def test_failure_part_way_through_a_large_file_leaves_no_output(inbox, tmp_path,
     (inbox / "big.txt").write_text(PROSE, encoding="utf-8")
 
     class FailsOnSecondSegment:
-        def clean_many(self, texts):
+        def clean_many(self, texts, counts=None):
             for n, text in enumerate(texts):
                 if n == 1:
                     raise MemoryError("simulated")
@@ -593,7 +593,7 @@ def test_segment_size_option_sets_where_files_are_cut(tmp_path, cleaner, monkeyp
     seen: list[str] = []
 
     class Recording:
-        def clean_many(self, texts):
+        def clean_many(self, texts, counts=None):
             for text in texts:
                 seen.append(text)
                 yield cleaner.clean(text)
