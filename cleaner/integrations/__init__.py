@@ -1,0 +1,1 @@
+"""Ready-made steps for other pipeline frameworks (optional extras: ``cleaner[datatrove]``)."""
