@@ -164,7 +164,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     help="Drop paragraphs (lines of 8+ words) already written earlier in the run, in input order.",
 )  # fmt: skip
 @click.option(
-    "--removed", "removed", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--removed", "removed", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
     help="Write the removed lines of each input to DIR/<its relative path>.tsv, with scores and reasons.",
 )  # fmt: skip
 @click.option(

@@ -5,19 +5,32 @@ prints. The guarantees, for unattended runs over millions of files:
 
 * **A bad file never stops a run.** Every failure (binary, unreadable, vanished, a broken
   symbolic link, even a bug in the cleaner) becomes a :class:`FileResult` with a one-line
-  error naming the file, and the run goes on. The exit status is 0 when every file was
-  cleaned or its output was already there, 1 otherwise (see :class:`Summary`).
+  error naming the file, and the run goes on; so does a bad JSONL record, written through
+  unchanged. The exit status is 0 when every file was cleaned or its output was already
+  there, 1 otherwise or when a JSONL record was bad (see :class:`Summary`).
 * **Nothing is lost.** Inputs are only ever opened for reading. An output appears under its
   name complete or not at all (:class:`AtomicOutput`), so a killed run leaves no partial file;
   existing outputs are kept unless ``overwrite``, so running the same command again finishes
   only what is missing.
-* **Parallel, same bytes.** With ``jobs > 1`` files are cleaned by joblib's loky workers. Each
-  worker builds its :class:`~cleaner.api.Cleaner` once (:func:`_cleaner`, cached per process
-  by :class:`~cleaner.api.Config`) and gets tasks of up to :data:`CHUNK_FILES` files or
+* **Two passes.** A run of more than one document (several files, or a JSONL file) first
+  counts in how many documents each line occurs (:func:`count_run`: each worker counts a share
+  of the files into a :class:`~cleaner.crossdoc.LineCounts` sketch, and the sketches are added
+  up), then cleans with those counts, so that page furniture repeated across a site is
+  recognised. Every file is counted, including those whose outputs are already there, so a
+  resumed run cleans with the same counts. ``batch_counts=False`` (``--no-batch-counts``)
+  cleans each document on its own.
+* **Parallel, same bytes.** With ``jobs > 1`` files are cleaned by joblib's loky workers, with
+  ``backend="ray"`` by Ray tasks (:mod:`cleaner.ray_backend`). Each worker builds its
+  :class:`~cleaner.api.Cleaner` once (:func:`_cleaner`, cached per process by
+  :class:`~cleaner.api.Config`) and gets tasks of up to :data:`CHUNK_FILES` files or
   :data:`CHUNK_BYTES` bytes, whose texts go through one ``clean_many`` call. Tasks are made
-  the same way for any ``jobs`` and results come back in order, so the output is byte-identical
-  to ``jobs=1``. Every process uses one BLAS/OpenMP thread: parallelism is across files, and
-  library threads on small batches only oversubscribe the cores.
+  the same way for any ``jobs`` and backend, and results come back in plan order (an output
+  already there is a result inside its task), so the output is byte-identical to ``jobs=1``,
+  and ``--dedup`` (:mod:`cleaner.dedup`), applied by this process to each result as it comes,
+  sees documents in input order. Every process uses one BLAS/OpenMP thread: parallelism is
+  across files, and library threads on small batches only oversubscribe the cores.
+* **Any format.** Text and JSONL, gzip/zstd compressed (:mod:`cleaner.formats`); each output is
+  written in its input's format. What was removed can be written too (:mod:`cleaner.report`).
 * **Memory flat in input size.** A plan is a list of relative paths; at most a few tasks are in
   flight. A file larger than ``segment_bytes`` (default :data:`SEGMENT_BYTES`, 1 MB) is never
   held whole: it is read and decoded in segments, split at the last blank line before the segment
@@ -31,7 +44,9 @@ prints. The guarantees, for unattended runs over millions of files:
   anywhere makes charset-normalizer choose among all encodings.) Segment size is counted in
   characters of decoded text, equal to bytes for ASCII. The one exception to flat memory is a
   single line longer than a segment: it is one output line, so it is held whole (a 100 MB line
-  peaks at about 550 MB; ``benchmarks/fuzz.py --huge``).
+  peaks at about 550 MB; ``benchmarks/fuzz.py --huge``). A JSONL record is read whole (its
+  text, if larger than a segment, is cleaned in segments), and ``--dedup`` holds an 8-byte
+  digest per distinct paragraph of the run.
 """
 
 from __future__ import annotations
