@@ -155,9 +155,9 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     help="The JSONL field holding the text to clean; other fields are written back unchanged.",
 )  # fmt: skip
 @click.option(
-    "--batch-counts/--no-batch-counts", default=True, show_default=True,
+    "--batch-counts/--no-batch-counts", default=False, show_default=True,
     help="First count how many documents of the run each line occurs in, and clean with that "
-    "(runs of more than one document).",
+    "(runs of more than one document; helps sites with many pages; see docs/pipelines.md).",
 )  # fmt: skip
 @click.option(
     "--dedup", is_flag=True,

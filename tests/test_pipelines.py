@@ -173,28 +173,30 @@ def _outputs(out: Path) -> dict[str, bytes]:
 def test_run_cleans_with_counts_over_all_its_documents(tmp_path, cleaner):
     pages = _site_pages()
     src = _folder(tmp_path, pages)
-    assert _cli(src, tmp_path / "out").exit_code == 0
+    assert _cli(src, tmp_path / "out", "--batch-counts").exit_code == 0
     expected = list(cleaner.clean_many(pages, cleaner.count(pages)))
     assert [(tmp_path / "out" / f"{i:02d}.txt").read_text(encoding="utf-8") for i in range(6)] == expected
     assert SITE_LINE not in expected[0] and SITE_LINE in cleaner.clean(pages[0])
 
 
-def test_no_batch_counts_cleans_each_document_on_its_own(tmp_path, cleaner):
+def test_without_batch_counts_each_document_is_cleaned_on_its_own_by_default(tmp_path, cleaner):
     src = _folder(tmp_path, _site_pages())
-    assert _cli(src, tmp_path / "out", "--no-batch-counts").exit_code == 0
-    assert SITE_LINE in (tmp_path / "out" / "00.txt").read_text(encoding="utf-8")
+    assert _cli(src, tmp_path / "out").exit_code == 0
+    assert _cli(src, tmp_path / "out2", "--no-batch-counts").exit_code == 0
+    for out in ("out", "out2"):
+        assert SITE_LINE in (tmp_path / out / "00.txt").read_text(encoding="utf-8")
 
 
 def test_jsonl_records_of_one_file_are_counted_together(tmp_path):
     (tmp_path / "in.jsonl").write_bytes(_jsonl([{"text": page} for page in _site_pages()]))
-    _cli(tmp_path / "in.jsonl", tmp_path / "out.jsonl")
+    _cli(tmp_path / "in.jsonl", tmp_path / "out.jsonl", "--batch-counts")
     assert not any(SITE_LINE in r["text"] for r in _records((tmp_path / "out.jsonl").read_bytes()))
 
 
 def test_counts_from_parallel_shares_add_up_to_the_counts_of_the_whole(tmp_path, cleaner):
     pages = [*_site_pages(5), DIRTY]
     src = _folder(tmp_path, pages)
-    counts = count_run(plan(src, tmp_path / "out"), RunSettings(jobs=2))
+    counts = count_run(plan(src, tmp_path / "out"), RunSettings(jobs=2, batch_counts=True))
     expected = cleaner.count(pages)
     assert counts.documents == expected.documents and (counts.table == expected.table).all()
 
@@ -202,7 +204,7 @@ def test_counts_from_parallel_shares_add_up_to_the_counts_of_the_whole(tmp_path,
 def test_parallel_run_with_counts_gives_the_same_bytes_as_serial(tmp_path):
     src = _folder(tmp_path, _site_pages(8) + [DIRTY] * 3)
     for jobs in (1, 2):
-        assert _cli(src, tmp_path / f"out{jobs}", "-j", jobs).exit_code == 0
+        assert _cli(src, tmp_path / f"out{jobs}", "-j", jobs, "--batch-counts").exit_code == 0
     assert _outputs(tmp_path / "out1") == _outputs(tmp_path / "out2")
 
 

@@ -46,8 +46,8 @@ def test_ray_backend_gives_the_same_bytes_and_summary_as_a_local_run(tmp_path, l
     for backend in ("local", "ray"):
         out = tmp_path / backend
         settings = RunSettings(
-            backend=backend, segment_bytes=1500, dedup=True, report=str(out / "report.jsonl"),
-            removed=str(out / "removed"),
+            backend=backend, segment_bytes=1500, batch_counts=True, dedup=True,
+            report=str(out / "report.jsonl"), removed=str(out / "removed"),
         )  # fmt: skip
         summaries[backend] = run_jobs(plan(tmp_path / "in", out / "clean"), settings)
     assert summaries["ray"] == summaries["local"]
