@@ -1,0 +1,55 @@
+"""Features: what the classifier reads is what the names say, and a document's features do not
+depend on the other documents it is batched with."""
+
+import numpy as np
+from conftest import PARAGRAPHS, article
+
+from cleaner.classify import make_batch
+from cleaner.features import (
+    context_feature_names,
+    context_matrix,
+    doc_matrix,
+    line_matrix,
+    stack_feature_names,
+    stack_matrix,
+    text_matrix,
+)
+from cleaner.lines import split_doc
+
+DOCS = [article((3, "Advertisement")), "Home\nNews\n\n" + PARAGRAPHS[0] + "\n© 2024 Example\n", article()]
+
+
+def _matrices(texts):
+    batch, _ = make_batch([split_doc(t) for t in texts])
+    lines = line_matrix(batch)
+    scores = np.array([len(t) % 7 - 3.0 for t in batch.texts])  # stand-ins that depend on the line only
+    first = np.array([len(t) % 5 / 4 for t in batch.texts])
+    return (
+        batch,
+        context_matrix(batch, lines, doc_matrix(batch, lines), scores),
+        stack_matrix(batch, lines, scores, first),
+    )
+
+
+def test_every_context_and_stack_column_has_a_name():
+    _, context, stack = _matrices(DOCS)
+    assert context.shape[1] == len(context_feature_names())
+    assert stack.shape[1] == len(stack_feature_names())
+
+
+def test_a_documents_features_do_not_depend_on_its_batch():
+    batch, together, _ = _matrices(DOCS)
+    for i, text in enumerate(DOCS):
+        lo, hi = batch.doc_starts[i], batch.doc_starts[i + 1]
+        _, alone, _ = _matrices([text])
+        np.testing.assert_array_equal(together[lo:hi], alone)
+
+
+def test_digits_are_masked_so_timestamps_look_alike_to_the_text_model():
+    a, b = text_matrix(["Updated 13:24 IST", "Updated 09:10 IST"]).toarray()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_words_are_lower_cased_for_the_text_model():
+    a, b = text_matrix(["SHARE THIS ARTICLE", "Share this article"]).toarray()
+    np.testing.assert_array_equal(a, b)
