@@ -24,7 +24,6 @@ from cleaner.corpus import load_docs
 from cleaner.decode import decode
 from cleaner.model import read_card
 from cleaner.train import evaluate
-from cleaner.write import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT.parent / "shared" / "bench" / "wcxb_dev_inscriptis"
@@ -49,7 +48,7 @@ def run(set_dir: Path, cleaner: Cleaner, out: Path, batch_counts: bool) -> float
     texts = [decode(page.read_bytes()).text for page in pages]
     counts = cleaner.count(texts) if batch_counts else None
     for page, text in zip(pages, cleaner.clean_many(texts, counts), strict=True):
-        write_atomic(out / page.name, text)
+        (out / page.name).write_text(text, encoding="utf-8")
     return time.perf_counter() - start
 
 

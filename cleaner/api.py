@@ -191,10 +191,9 @@ class Cleaner:
 def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
     """Consecutive groups of texts of at most BATCH_CHARS characters or BATCH_DOCS texts (a
     longer text forms a batch of its own)."""
-    iterator = iter(texts)
     batch: list[str] = []
     size = 0
-    for text in iterator:
+    for text in texts:
         if batch and (size + len(text) > BATCH_CHARS or len(batch) >= BATCH_DOCS):
             yield batch
             batch, size = [], 0

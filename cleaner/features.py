@@ -476,7 +476,6 @@ def doc_matrix(batch: Batch, lines: np.ndarray) -> np.ndarray:
     np.maximum.at(max_chars, doc, chars)
     max_chars = max_chars[doc]
     prose = lines[:, col["is_prose"]].astype(np.float64)
-    prose_at = np.where(prose > 0, index, -1)
     first_prose = np.full(len(batch.doc_starts) - 1, np.iinfo(np.int64).max)
     last_prose = np.full(len(batch.doc_starts) - 1, -1)
     np.minimum.at(first_prose, doc[prose > 0], index[prose > 0])
@@ -484,7 +483,12 @@ def doc_matrix(batch: Batch, lines: np.ndarray) -> np.ndarray:
     has_prose = last_prose[doc] >= 0
     first = np.where(has_prose, first_prose[doc], ends)
     last = np.where(has_prose, last_prose[doc], starts - 1)
-    nearest = _nearest(prose_at, doc, n)
+    above, below = _nearest_marked(prose > 0, doc, starts, ends)
+    nearest = np.where(
+        prose > 0,
+        0,
+        np.minimum(np.where(above >= 0, index - above, n), np.where(below >= 0, below - index, n)),
+    ).astype(np.float64)
     scale = np.maximum(size - 1, 1.0)
     words = np.expm1(lines[:, col["log_words"]].astype(np.float64))
     out = np.column_stack(
@@ -504,17 +508,6 @@ def doc_matrix(batch: Batch, lines: np.ndarray) -> np.ndarray:
         ]
     )
     return out.astype(np.float32)
-
-
-def _nearest(marked: np.ndarray, doc: np.ndarray, n: int) -> np.ndarray:
-    """Distance from each line to the nearest line of its document with ``marked >= 0``."""
-    index = np.arange(n)
-    big = np.iinfo(np.int64).max // 4
-    before = np.maximum.accumulate(np.where(marked >= 0, index, -big)) if n else index
-    after_rev = np.minimum.accumulate(np.where(marked >= 0, index, big)[::-1])[::-1] if n else index
-    before = np.where((before >= 0) & (doc[np.maximum(before, 0)] == doc), before, -big)
-    after = np.where((after_rev < n) & (doc[np.minimum(after_rev, n - 1)] == doc), after_rev, big)
-    return np.minimum(index - before, after - index).astype(np.float64)
 
 
 def context_matrix(batch: Batch, lines: np.ndarray, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:

@@ -71,8 +71,7 @@ def suspect_free(line: str, normalize: bool = False) -> bool:
 
 def repair_line(line: str, normalize: bool = False) -> str:
     """Return ``line`` with mojibake, HTML entities and control characters repaired."""
-    suspect = _suspect(normalize)
-    if suspect is not None and suspect.search(line) is None:
+    if suspect_free(line, normalize):
         return line
     return ftfy.fix_text(line, NORMALIZE_CONFIG if normalize else REPAIR_CONFIG)
 

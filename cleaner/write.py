@@ -1,11 +1,9 @@
-"""Write: assemble the kept lines into the output text, and write files atomically."""
+"""Write: assemble the kept lines into the output text (files are written by :mod:`cleaner.run`,
+atomically)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 
 def render_lines(texts: Sequence[str], keep: Sequence[bool]) -> tuple[list[str], list[int]]:
@@ -33,17 +31,3 @@ def render_lines(texts: Sequence[str], keep: Sequence[bool]) -> tuple[list[str],
 def join_lines(lines: Sequence[str]) -> str:
     """Lines as UTF-8-ready text with a final newline; no lines gives the empty text."""
     return "\n".join(lines) + "\n" if lines else ""
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 ``text`` to ``path`` via a temporary file and a rename, so a killed run
-    never leaves a partial output behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
