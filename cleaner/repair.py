@@ -47,7 +47,7 @@ REPAIR_CONFIG = ftfy.TextFixerConfig(
 NORMALIZE_CONFIG = ftfy.TextFixerConfig(fix_line_breaks=False, explain=False)
 
 #: ftfy releases whose ``is_bad`` patterns the fast path was derived from (see module docstring).
-FAST_PATH_FTFY = ("6.2.", "6.3.")
+FAST_PATH_FTFY = ("6.3.",)
 
 _TRIGGERS = "\u00c2\u00c3\u0152\u0153\u00d8\u00d9\u0412\u0413\u0420\u0421\u0392\u0393\u039e\u039f"
 _CONTROLS = "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u206a-\u206f\ufeff\ufff9-\ufffc\ud800-\udfff"
