@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from cleaner.classify import BETWEEN_CONTENT, BLANK, CONTENT, Decision, score
+from cleaner.classify import BETWEEN_CONTENT, BLANK, CONTENT, Decision, Memo, score
 from cleaner.crossdoc import LineCounts
 from cleaner.decode import decode
 from cleaner.lines import DocLines, resplit, split_doc
@@ -95,10 +95,10 @@ class Cleaner:
         """See :meth:`_outcomes`. The tree models run on one OpenMP thread: a batch is small, and
         their threads only fight the other processes of a parallel run (measured: a 1 KB document
         took 2.7 s instead of 6 ms on a busy 2-core machine)."""
-        known: dict[str, float] = {}
+        memo = Memo()
         outcomes = [
             _Outcome(doc, s.keep, s.p_keep, s.rescued, list(doc.text), list(doc.trimmed), list(doc.settled))
-            for doc, s in zip(docs, score(self.model, docs, self.threshold, counts, known), strict=True)
+            for doc, s in zip(docs, score(self.model, docs, self.threshold, counts, memo), strict=True)
         ]
         active = [(o, not all(o.keep[i] for i, t in enumerate(o.text) if t)) for o in outcomes]
         for _ in range(MAX_PASSES - 1):
@@ -112,7 +112,7 @@ class Cleaner:
                     todo.append((outcome, again, source))
             if not todo:
                 break
-            scored = score(self.model, [again for _, again, _ in todo], self.threshold, counts, known)
+            scored = score(self.model, [again for _, again, _ in todo], self.threshold, counts, memo)
             active = []
             for (outcome, again, source), s in zip(todo, scored, strict=True):
                 dropped = False

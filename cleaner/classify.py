@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner.crossdoc import LineCounts
-from cleaner.features import Batch, line_keys
+from cleaner.features import Batch, LineStats, line_keys, line_stats
 from cleaner.lines import DocLines
 from cleaner.model import LineModel
 from cleaner.smooth import smooth
@@ -81,22 +81,42 @@ def word_counts(texts: Sequence[str]) -> np.ndarray:
     )
 
 
+class Memo:
+    """What is known of line texts already seen in this batch: their text scores and
+    :class:`~cleaner.features.LineStats`, which depend on the text alone. Each cleaning pass
+    sees the lines of the last one minus the dropped ones, so later passes compute only the
+    figures that depend on the document (position, neighbours, repeats, language)."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, int] = {}
+        self._scores = np.zeros(0)
+        self._stats: LineStats | None = None
+
+    def lookup(self, model: LineModel, texts: Sequence[str]) -> tuple[np.ndarray, LineStats]:
+        """The text scores and line stats of ``texts``, computing those not seen before."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._rows))
+        if missing or self._stats is None:
+            base = len(self._rows)
+            self._rows.update((t, base + k) for k, t in enumerate(missing))
+            self._scores = np.concatenate([self._scores, model.text_scores(missing)])
+            fresh = line_stats(missing)
+            self._stats = fresh if self._stats is None else LineStats.concat([self._stats, fresh])
+        rows = np.fromiter((self._rows[t] for t in texts), dtype=np.int64, count=len(texts))
+        return self._scores[rows], self._stats.take(rows)
+
+
 def score(
     model: LineModel,
     docs: Sequence[DocLines],
     threshold: float,
     counts: LineCounts | None = None,
-    known: dict[str, float] | None = None,
+    memo: Memo | None = None,
 ) -> list[Scored]:
-    """Decide every line of every document in one batch. ``known`` maps line texts to their
-    text scores, which depend on the text alone: later passes over the same lines reuse them."""
+    """Decide every line of every document in one batch; ``memo`` carries what is known of
+    line texts from earlier passes over the same batch."""
     batch, where = make_batch(docs, counts)
-    scores = None
-    if known is not None:
-        missing = list(dict.fromkeys(t for t in batch.texts if t not in known))
-        known.update(zip(missing, model.text_scores(missing).tolist(), strict=True))
-        scores = np.fromiter((known[t] for t in batch.texts), dtype=np.float64, count=len(batch.texts))
-    p, text_scores = model.predict(batch, scores)
+    scores, stats = memo.lookup(model, batch.texts) if memo is not None else (None, None)
+    p, text_scores = model.predict(batch, scores, stats)
     keep, rescued = smooth(p, text_scores, word_counts(batch.texts), batch.doc_ids, threshold)
     out = []
     for j, (doc, body) in enumerate(zip(docs, where, strict=True)):

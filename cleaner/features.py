@@ -263,25 +263,33 @@ def _stop_table() -> tuple[np.ndarray, np.ndarray]:
     return keys, np.array([bits[int(k)] for k in keys], dtype=np.int64)
 
 
-def _stop_counts(words: _Words, line_doc: np.ndarray, n_lines: int, n_docs: int) -> np.ndarray:
-    """Stop words of each line in the language (of :data:`STOP_LANGUAGES`) its document uses most."""
+def _stops_per_language(words: _Words, n_lines: int) -> np.ndarray:
+    """How many stop words of each language of :data:`STOP_LANGUAGES` each line has (int32, one
+    column per language): a figure of the text alone, so it is kept across passes."""
     keys, bits = _stop_table()
+    n_lang = len(STOP_LANGUAGES)
     if len(words.hashes) == 0:
-        return np.zeros(n_lines)
+        return np.zeros((n_lines, n_lang), dtype=np.int32)
     at = np.minimum(np.searchsorted(keys, words.hashes), len(keys) - 1)
     mask = np.where(keys[at] == words.hashes, bits[at], 0)
     hit = mask != 0
-    n_lang = len(STOP_LANGUAGES)
     lang_bits = np.unpackbits(
         mask[hit].astype("<u4").view(np.uint8).reshape(-1, 4), axis=1, bitorder="little"
     )
     running = np.zeros((hit.sum() + 1, n_lang), dtype=np.int32)
     np.cumsum(lang_bits[:, :n_lang], axis=0, out=running[1:])
-    doc_hits = np.searchsorted(line_doc[words.line[hit]], np.arange(n_docs + 1))  # words are in doc order
-    per_lang = running[doc_hits[1:]] - running[doc_hits[:-1]]
-    best = per_lang.argmax(axis=1)  # ties (and documents without stop words) go to English
-    in_lang = (mask >> best[line_doc[words.line]]) & 1
-    return np.bincount(words.line, weights=in_lang, minlength=n_lines)
+    line_hits = np.searchsorted(words.line[hit], np.arange(n_lines + 1))  # words are in line order
+    return running[line_hits[1:]] - running[line_hits[:-1]]
+
+
+def _stop_counts(per_language: np.ndarray, doc_starts: np.ndarray) -> np.ndarray:
+    """Stop words of each line in the language (of :data:`STOP_LANGUAGES`) its document uses most."""
+    running = np.zeros((len(per_language) + 1, per_language.shape[1]), dtype=np.int64)
+    np.cumsum(per_language, axis=0, out=running[1:])
+    per_doc = running[doc_starts[1:]] - running[doc_starts[:-1]]
+    best = per_doc.argmax(axis=1)  # ties (and documents without stop words) go to English
+    line_best = np.repeat(best, np.diff(doc_starts))
+    return per_language[np.arange(len(per_language)), line_best].astype(np.float64)
 
 
 def text_matrix(texts: Sequence[str]) -> sparse.csr_matrix:
@@ -335,15 +343,47 @@ def _window_mean(values: np.ndarray, radius: int, index: np.ndarray, starts: np.
     return (prefix[hi] - prefix[lo]) / (hi - lo)
 
 
-def line_matrix(batch: Batch) -> np.ndarray:
-    """Dense per-line features (``LINE_FEATURES``) of every line of the batch."""
-    texts = batch.texts
+#: The columns of :data:`LINE_FEATURES` that depend on a line's text alone (see :class:`LineStats`).
+TEXT_ONLY_FEATURES = (
+    "log_chars", "log_words", "mean_word_len", "ends_period", "ends_q_excl", "ends_colon",
+    "ends_closer", "sentence_ends", "starts_upper", "starts_bullet", "title_share",
+    "upper_share", "digit_share", "symbol_share", "separator_share", "comma_share", "urlish",
+    "is_prose",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LineStats:
+    """What :func:`line_matrix` reads of each line's text alone: the text-only feature columns,
+    stop words per language and the repeat key. Cleaning passes over a document again and
+    again with a few lines fewer each time; these figures are computed once per distinct line."""
+
+    dense: np.ndarray  # float64, one column per TEXT_ONLY_FEATURES name
+    n_words: np.ndarray  # float64 words of the line (estimated past STAT_CHARS)
+    stops: np.ndarray  # int32, stop words per language of STOP_LANGUAGES
+    keys: np.ndarray  # uint64 repeat keys (see line_keys)
+
+    def take(self, rows: np.ndarray) -> LineStats:
+        return LineStats(self.dense[rows], self.n_words[rows], self.stops[rows], self.keys[rows])
+
+    @staticmethod
+    def concat(parts: Sequence[LineStats]) -> LineStats:
+        return LineStats(
+            np.concatenate([p.dense for p in parts]),
+            np.concatenate([p.n_words for p in parts]),
+            np.concatenate([p.stops for p in parts]),
+            np.concatenate([p.keys for p in parts]),
+        )
+
+
+def line_stats(texts: Sequence[str]) -> LineStats:
+    """The :class:`LineStats` of each of ``texts``."""
     n = len(texts)
-    doc = batch.doc_ids
-    out = np.zeros((n, len(LINE_FEATURES)), dtype=np.float64)
+    out = np.zeros((n, len(TEXT_ONLY_FEATURES)), dtype=np.float64)
     if n == 0:
-        return out.astype(np.float32)
-    col = {name: i for i, name in enumerate(LINE_FEATURES)}
+        no_stops = np.zeros((0, len(STOP_LANGUAGES)), np.int32)
+        return LineStats(out, np.zeros(0), no_stops, np.zeros(0, np.uint64))
+    col = {name: i for i, name in enumerate(TEXT_ONLY_FEATURES)}
     chars = _chars([t[:STAT_CHARS] for t in texts])
     flags = chars.flags
     shown = chars.lengths
@@ -369,7 +409,6 @@ def line_matrix(batch: Batch) -> np.ndarray:
     starts_upper = np.zeros(n, dtype=bool)
     starts_upper[with_words] = (flags[words.starts[first_of_line]] & _UPPER) != 0
     lasts = [t.rstrip(_CLOSERS)[-1:] for t in texts]
-    stops = _stop_counts(words, doc, n, len(batch.doc_starts) - 1)
     shown_f = np.maximum(shown, 1).astype(np.float64)
     safe_words = np.maximum(n_words, 1.0)
 
@@ -389,15 +428,29 @@ def line_matrix(batch: Batch) -> np.ndarray:
     out[:, col["symbol_share"]] = count(_SYMBOL) / shown_f
     out[:, col["separator_share"]] = count(_SEP) / shown_f
     out[:, col["comma_share"]] = count(_COMMA) / safe_words
-    out[:, col["stop_share"]] = np.where(n_words > 0, stops / safe_words, 0.0)
     out[:, col["urlish"]] = _urlish(chars)
-    repeats, first_copy = _repeats(_line_keys(words, texts), doc)
+    last_is_end = np.array([x in (".", "!", "?", "…") for x in lasts])
+    out[:, col["is_prose"]] = (full_words >= 12) & (sentence_ends >= 1) & last_is_end
+    return LineStats(out, n_words, _stops_per_language(words, n), _line_keys(words, texts))
+
+
+def line_matrix(batch: Batch, stats: LineStats | None = None) -> np.ndarray:
+    """Dense per-line features (``LINE_FEATURES``) of every line of the batch; ``stats`` are the
+    batch's :func:`line_stats` when already known."""
+    n = len(batch.texts)
+    out = np.zeros((n, len(LINE_FEATURES)), dtype=np.float64)
+    if n == 0:
+        return out.astype(np.float32)
+    stats = line_stats(batch.texts) if stats is None else stats
+    col = {name: i for i, name in enumerate(LINE_FEATURES)}
+    out[:, [col[name] for name in TEXT_ONLY_FEATURES]] = stats.dense
+    stops = _stop_counts(stats.stops, batch.doc_starts)
+    out[:, col["stop_share"]] = np.where(stats.n_words > 0, stops / np.maximum(stats.n_words, 1.0), 0.0)
+    repeats, first_copy = _repeats(stats.keys, batch.doc_ids)
     out[:, col["log_repeats"]] = np.log1p(repeats - 1)
     out[:, col["first_copy"]] = first_copy
     out[:, col["blank_before"]] = batch.blank_before
     out[:, col["blank_after"]] = batch.blank_after
-    last_is_end = np.array([x in (".", "!", "?", "…") for x in lasts])
-    out[:, col["is_prose"]] = (full_words >= 12) & (sentence_ends >= 1) & last_is_end
     if batch.others is not None:
         out[:, col["log_others"]] = np.log1p(batch.others)
     return out.astype(np.float32)

@@ -32,6 +32,7 @@ import numpy as np
 from cleaner.features import (
     FEATURE_VERSION,
     Batch,
+    LineStats,
     context_matrix,
     doc_matrix,
     line_matrix,
@@ -62,11 +63,14 @@ class LineModel:
         """The text model's score of each line (its decision function)."""
         return self.text.decision_function(text_matrix(texts)) if texts else np.zeros(0)
 
-    def predict(self, batch: Batch, scores: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """P(keep) and the text score of every line of ``batch`` (``scores``: known text scores)."""
+    def predict(
+        self, batch: Batch, scores: np.ndarray | None = None, stats: LineStats | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """P(keep) and the text score of every line of ``batch`` (``scores`` and ``stats``: the
+        lines' text scores and :class:`LineStats`, when known)."""
         if not batch.texts:
             return np.zeros(0), np.zeros(0)
-        lines = line_matrix(batch)
+        lines = line_matrix(batch, stats)
         scores = self.text_scores(batch.texts) if scores is None else scores
         first = self.context.predict_proba(context_matrix(batch, lines, doc_matrix(batch, lines), scores))[
             :, 1

@@ -4,12 +4,13 @@ depend on the other documents it is batched with."""
 import numpy as np
 from conftest import PARAGRAPHS, article
 
-from cleaner.classify import make_batch
+from cleaner.classify import Memo, make_batch
 from cleaner.features import (
     context_feature_names,
     context_matrix,
     doc_matrix,
     line_matrix,
+    line_stats,
     stack_feature_names,
     stack_matrix,
     text_matrix,
@@ -43,6 +44,19 @@ def test_a_documents_features_do_not_depend_on_its_batch():
         lo, hi = batch.doc_starts[i], batch.doc_starts[i + 1]
         _, alone, _ = _matrices([text])
         np.testing.assert_array_equal(together[lo:hi], alone)
+
+
+def test_line_features_from_remembered_line_stats_equal_fresh_ones(cleaner):
+    """Later passes read text-only figures from a :class:`Memo` filled by earlier ones, in
+    another order and mixed with other lines; the features must not change."""
+    batch, _ = make_batch([split_doc(t) for t in DOCS])
+    memo = Memo()
+    model = cleaner.model
+    memo.lookup(model, ["An unrelated line first.", *reversed(batch.texts)])
+    scores, stats = memo.lookup(model, batch.texts)
+    assert np.array_equal(line_matrix(batch, stats), line_matrix(batch))
+    assert np.array_equal(line_matrix(batch, line_stats(batch.texts)), line_matrix(batch))
+    assert np.array_equal(scores, model.text_scores(list(batch.texts)))
 
 
 def test_digits_are_masked_so_timestamps_look_alike_to_the_text_model():
