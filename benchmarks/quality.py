@@ -1,6 +1,6 @@
 """Quality on real pages: clean a bench set, score it with its own scorer, print a table.
 
-    python benchmarks/quality.py [SET_DIR] [--threshold T] [--model PATH] [--json FILE]
+    python benchmarks/quality.py [SET_DIR] [--threshold T] [--model PATH] [--batch-counts] [--json FILE]
 
 SET_DIR defaults to ``../shared/bench/wcxb_dev_inscriptis`` (beside the project root); the
 scorer is ``score.py`` in the set's parent folder. The baselines are the figures published in
@@ -52,10 +52,12 @@ def run(set_dir: Path, cleaner: Cleaner, out: Path, batch_counts: bool) -> float
     return time.perf_counter() - start
 
 
-def score(set_dir: Path, out: Path) -> dict:
+def score(set_dir: Path, out: Path, scorer: Path | None = None) -> dict:
+    """The summary of the bench's own ``score.py`` (beside ``set_dir`` unless given)."""
+    scorer = scorer or set_dir.parent / "score.py"
     with tempfile.NamedTemporaryFile(suffix=".json") as handle:
         subprocess.run(
-            [sys.executable, str(set_dir.parent / "score.py"), str(set_dir), str(out), "--json", handle.name],
+            [sys.executable, str(scorer), str(set_dir), str(out), "--json", handle.name],
             check=True,
             capture_output=True,
         )
@@ -73,7 +75,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="also save the scorer's summary here")
     parser.add_argument(
-        "--no-batch-counts", action="store_true", help="clean each page alone (no cross-document counts)"
+        "--batch-counts", action="store_true", help="count lines across the set first (clean --batch-counts)"
     )
     args = parser.parse_args()
     if not (args.set_dir / "in").is_dir() or not (args.set_dir.parent / "score.py").is_file():
@@ -82,14 +84,14 @@ def main() -> int:
     cleaner = Cleaner(Config(threshold=args.threshold, model_path=args.model))
     card = read_card() if args.model is None else {}
     with tempfile.TemporaryDirectory() as tmp:
-        seconds = run(args.set_dir, cleaner, Path(tmp), not args.no_batch_counts)
+        seconds = run(args.set_dir, cleaner, Path(tmp), args.batch_counts)
         summary = score(args.set_dir, Path(tmp))
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     tokens, lines = summary["token_micro"], summary["line"]
     megabytes = sum(p.stat().st_size for p in (args.set_dir / "in").glob("*.txt")) / 1e6
     print(f"{args.set_dir.name}, {date.today()}, model {card.get('model_sha256', str(args.model))[:12]}, "
-          f"threshold {cleaner.threshold}, batch counts {'off' if args.no_batch_counts else 'on'}, "
+          f"threshold {cleaner.threshold}, batch counts {'on' if args.batch_counts else 'off'}, "
           f"{megabytes / seconds:.2f} MB/s single process")  # fmt: skip
     print(
         "| system | token P | token R | token F1 (micro) | content-line recall | boilerplate-line removal |"

@@ -38,7 +38,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-FEATURE_VERSION = "lines-v4"
+FEATURE_VERSION = "lines-v5"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
 STAT_CHARS = 400
@@ -80,6 +80,11 @@ SCORE_FEATURES = (
 )
 
 _BULLET = re.compile(r"(?:[*•·▪►+\-–—>o]\s|\d{1,2}[.)]\s)")
+#: List markers that renderers use interchangeably (inscriptis ``*`` and ``+`` for nested items,
+#: html2text ``*``, trafilatura and Markdown ``-``, plain ``•``): the text model sees them all as ``*``.
+_MARKERS = frozenset("*•·▪►‣◦∙⁃+-–—")
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\](?:\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)|\[[^\[\]\n]*\])")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
 _URL_NEEDLES = ("http://", "https://", "www.", "@", ".com", ".org", ".net", ".co.uk")
 _CLOSERS = "\"'”’»)]"
 _SEPARATORS = "|»›>•·/\\"
@@ -292,11 +297,28 @@ def _stop_counts(per_language: np.ndarray, doc_starts: np.ndarray) -> np.ndarray
     return per_language[np.arange(len(per_language)), line_best].astype(np.float64)
 
 
+def as_read(text: str) -> str:
+    """``text`` as the features read it, the same whichever tool rendered the page: a Markdown
+    link or image (``[the report](https://...)``, ``![alt](...)``, ``[text][3]``) is its text,
+    as HTML-to-text tools without link markup write it; bold markers and heading hashes are
+    dropped; a leading list marker (one of :data:`_MARKERS` and a space) is ``*``. What is
+    written out is the line itself."""
+    if "](" in text or "][" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if "**" in text or "__" in text:
+        text = text.replace("**", "").replace("__", "")
+    if text[:1] == "#":
+        text = _MD_HEADING.sub("", text, count=1)
+    if text[:1] in _MARKERS and text[1:2].isspace() and text[0] != "*":
+        text = "*" + text[1:]
+    return text
+
+
 def text_matrix(texts: Sequence[str]) -> sparse.csr_matrix:
     """Hashed unigrams and bigrams of words and symbols (with line-start and -end markers) of the
     first :data:`TEXT_CHARS` characters of each line; rows L2-normalised."""
     n = len(texts)
-    chars = _chars([t[:TEXT_CHARS] for t in texts])
+    chars = _chars([as_read(t)[:TEXT_CHARS] for t in texts])
     words = _words(chars)
     symbol_pos = np.flatnonzero((chars.flags & _SYMBOL) != 0)
     pos = np.concatenate([words.starts, symbol_pos])
@@ -348,7 +370,6 @@ TEXT_ONLY_FEATURES = (
     "log_chars", "log_words", "mean_word_len", "ends_period", "ends_q_excl", "ends_colon",
     "ends_closer", "sentence_ends", "starts_upper", "starts_bullet", "title_share",
     "upper_share", "digit_share", "symbol_share", "separator_share", "comma_share", "urlish",
-    "is_prose",
 )  # fmt: skip
 
 
@@ -362,9 +383,12 @@ class LineStats:
     n_words: np.ndarray  # float64 words of the line (estimated past STAT_CHARS)
     stops: np.ndarray  # int32, stop words per language of STOP_LANGUAGES
     keys: np.ndarray  # uint64 repeat keys (see line_keys)
+    prose: np.ndarray  # float64 columns: characters, words, sentence ends, ends with one (0/1)
 
     def take(self, rows: np.ndarray) -> LineStats:
-        return LineStats(self.dense[rows], self.n_words[rows], self.stops[rows], self.keys[rows])
+        return LineStats(
+            self.dense[rows], self.n_words[rows], self.stops[rows], self.keys[rows], self.prose[rows]
+        )
 
     @staticmethod
     def concat(parts: Sequence[LineStats]) -> LineStats:
@@ -373,6 +397,7 @@ class LineStats:
             np.concatenate([p.n_words for p in parts]),
             np.concatenate([p.stops for p in parts]),
             np.concatenate([p.keys for p in parts]),
+            np.concatenate([p.prose for p in parts]),
         )
 
 
@@ -382,8 +407,9 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     out = np.zeros((n, len(TEXT_ONLY_FEATURES)), dtype=np.float64)
     if n == 0:
         no_stops = np.zeros((0, len(STOP_LANGUAGES)), np.int32)
-        return LineStats(out, np.zeros(0), no_stops, np.zeros(0, np.uint64))
+        return LineStats(out, np.zeros(0), no_stops, np.zeros(0, np.uint64), np.zeros((0, 4)))
     col = {name: i for i, name in enumerate(TEXT_ONLY_FEATURES)}
+    texts = [as_read(t) for t in texts]
     chars = _chars([t[:STAT_CHARS] for t in texts])
     flags = chars.flags
     shown = chars.lengths
@@ -418,7 +444,7 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     out[:, col["ends_period"]] = [x == "." for x in lasts]
     out[:, col["ends_q_excl"]] = [x in ("?", "!") for x in lasts]
     out[:, col["ends_colon"]] = [x == ":" for x in lasts]
-    out[:, col["ends_closer"]] = [t[-1] in _CLOSERS for t in texts]
+    out[:, col["ends_closer"]] = [t[-1:] in _CLOSERS and t != "" for t in texts]
     out[:, col["sentence_ends"]] = np.log1p(sentence_ends)
     out[:, col["starts_upper"]] = starts_upper
     out[:, col["starts_bullet"]] = [_BULLET.match(t) is not None for t in texts]
@@ -429,9 +455,35 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     out[:, col["separator_share"]] = count(_SEP) / shown_f
     out[:, col["comma_share"]] = count(_COMMA) / safe_words
     out[:, col["urlish"]] = _urlish(chars)
-    last_is_end = np.array([x in (".", "!", "?", "…") for x in lasts])
-    out[:, col["is_prose"]] = (full_words >= 12) & (sentence_ends >= 1) & last_is_end
-    return LineStats(out, n_words, _stops_per_language(words, n), _line_keys(words, texts))
+    last_is_end = np.array([x in (".", "!", "?", "…") for x in lasts], dtype=np.float64)
+    prose = np.column_stack([n_chars, full_words, sentence_ends, last_is_end])
+    return LineStats(out, n_words, _stops_per_language(words, n), _line_keys(words, texts), prose)
+
+
+#: A line of at least this many characters that does not end a sentence and runs on into the
+#: next line (no blank between) is read as wrapped: a paragraph broken at a fixed width.
+WRAPPED_MIN_CHARS = 60
+
+
+def _prose(prose: np.ndarray, blank_after: np.ndarray, doc: np.ndarray) -> np.ndarray:
+    """1 for lines of prose paragraphs: 12+ words, a sentence end inside and at the end. A
+    paragraph is a line, or the lines of one wrapped at a fixed width (browser dumps and
+    html2text break paragraphs at 72-80 columns), so each piece of a wrapped paragraph is prose
+    as the whole line would be."""
+    chars, words, sentences, ends = prose.T
+    n = len(chars)
+    runs_on = (chars >= WRAPPED_MIN_CHARS) & (ends == 0) & ~blank_after
+    runs_on[:-1] &= doc[1:] == doc[:-1]
+    runs_on[-1:] = False
+    starts = np.concatenate([[True], ~runs_on[:-1]]) if n else np.zeros(0, dtype=bool)
+    para = np.cumsum(starts) - 1
+    last = np.concatenate([np.flatnonzero(starts)[1:] - 1, [n - 1]]) if n else np.zeros(0, np.int64)
+    is_prose = (
+        (np.bincount(para, weights=words) >= 12)
+        & (np.bincount(para, weights=sentences) >= 1)
+        & (ends[last] > 0)
+    )
+    return is_prose[para].astype(np.float64)
 
 
 def line_matrix(batch: Batch, stats: LineStats | None = None) -> np.ndarray:
@@ -451,6 +503,7 @@ def line_matrix(batch: Batch, stats: LineStats | None = None) -> np.ndarray:
     out[:, col["first_copy"]] = first_copy
     out[:, col["blank_before"]] = batch.blank_before
     out[:, col["blank_after"]] = batch.blank_after
+    out[:, col["is_prose"]] = _prose(stats.prose, batch.blank_after, batch.doc_ids)
     if batch.others is not None:
         out[:, col["log_others"]] = np.log1p(batch.others)
     return out.astype(np.float32)
@@ -500,6 +553,7 @@ def _line_keys(words: _Words, texts: Sequence[str]) -> np.ndarray:
 
 def line_keys(texts: Sequence[str]) -> np.ndarray:
     """The key of each line, as :func:`line_matrix` uses it for repeats (see :mod:`cleaner.crossdoc`)."""
+    texts = [as_read(t) for t in texts]
     return _line_keys(_words(_chars([t[:STAT_CHARS] for t in texts])), texts)
 
 

@@ -3,6 +3,8 @@
 The article and the cruft lines are written for these tests; none is in corpus/.
 """
 
+import textwrap
+
 import pytest
 from conftest import PARAGRAPHS, STANDFIRST, SUBHEADING, TITLE, article
 
@@ -59,6 +61,32 @@ def test_nav_menu_and_footer_of_a_whole_page_are_dropped(cleaner):
     out = cleaner.clean(page).splitlines()
     assert [line for line in out if line in nav + footer] == []
     assert [line for line in CONTENT if line not in out] == []
+
+
+def _markdown(text: str) -> str:
+    """The article as html2text and similar tools render it: a link inside a paragraph, the
+    subheading as a Markdown heading, and the same menu as a Markdown list of links."""
+    menu = "\n".join(
+        f"- [{item}](https://ellery.example/{item.lower()})" for item in ("News", "Sport", "Weather")
+    )
+    linked = PARAGRAPHS[1].replace(
+        "regional resilience fund", "[regional resilience fund](https://ellery.example/fund)"
+    )
+    return menu + "\n\n" + text.replace(PARAGRAPHS[1], linked).replace(SUBHEADING, "## " + SUBHEADING)
+
+
+def test_a_markdown_rendering_keeps_the_article_and_drops_the_menu(cleaner):
+    out = cleaner.clean(_markdown(article()))
+    assert "ellery.example/news" not in out
+    assert "[regional resilience fund](https://ellery.example/fund)" in out
+    for line in [TITLE, STANDFIRST, PARAGRAPHS[0], PARAGRAPHS[2], PARAGRAPHS[3]]:
+        assert line in out
+
+
+def test_an_article_wrapped_at_78_columns_is_kept_whole(cleaner):
+    blocks = article().rstrip("\n").split("\n\n")
+    wrapped = "\n\n".join("\n".join(textwrap.wrap(block, 78)) for block in blocks) + "\n"
+    assert cleaner.clean(wrapped) == wrapped
 
 
 def test_mojibake_in_content_is_repaired_in_the_output(cleaner):

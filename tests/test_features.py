@@ -1,11 +1,15 @@
 """Features: what the classifier reads is what the names say, and a document's features do not
 depend on the other documents it is batched with."""
 
+import textwrap
+
 import numpy as np
 from conftest import PARAGRAPHS, article
 
 from cleaner.classify import Memo, make_batch
 from cleaner.features import (
+    LINE_FEATURES,
+    as_read,
     context_feature_names,
     context_matrix,
     doc_matrix,
@@ -67,3 +71,36 @@ def test_digits_are_masked_so_timestamps_look_alike_to_the_text_model():
 def test_words_are_lower_cased_for_the_text_model():
     a, b = text_matrix(["SHARE THIS ARTICLE", "Share this article"]).toarray()
     np.testing.assert_array_equal(a, b)
+
+
+def test_a_markdown_link_reads_as_its_text():
+    linked = "Read [the full council report](https://example.org/report_(final)) before Friday."
+    assert as_read(linked) == "Read the full council report before Friday."
+    a, b = text_matrix([linked, "Read the full council report before Friday."]).toarray()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_list_markers_of_any_renderer_read_alike():
+    rows = text_matrix(["* Fresh basil", "- Fresh basil", "• Fresh basil", "+ Fresh basil"]).toarray()
+    for row in rows[1:]:
+        np.testing.assert_array_equal(rows[0], row)
+
+
+def test_markdown_headings_and_bold_read_as_plain_text():
+    assert as_read("## Questions over the **delay**") == "Questions over the delay"
+    assert as_read("#harbourwall trending") == "#harbourwall trending"  # a hashtag is not a heading
+
+
+def _is_prose(text):
+    batch, _ = make_batch([split_doc(text)])
+    return line_matrix(batch)[:, LINE_FEATURES.index("is_prose")].tolist()
+
+
+def test_every_piece_of_a_paragraph_wrapped_at_a_fixed_width_is_prose():
+    wrapped = textwrap.wrap(PARAGRAPHS[0], 78)
+    assert len(wrapped) > 2
+    assert _is_prose("\n".join(wrapped) + "\n") == [1.0] * len(wrapped)
+
+
+def test_short_lines_in_a_row_are_not_joined_into_prose():
+    assert _is_prose("Home\nNews\nSport and leisure in the town.\n") == [0.0, 0.0, 0.0]

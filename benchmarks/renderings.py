@@ -1,0 +1,138 @@
+"""Quality when the same pages are rendered to text another way.
+
+    python benchmarks/renderings.py [SET_DIR] [--model PATH] [--threshold T] [--only NAME ...]
+
+Users feed ``clean`` text from many HTML-to-text tools, and the sets that judge it are rendered
+other ways than the bench we see. This re-renders every page of a bench set (default
+``../shared/bench/wcxb_dev_inscriptis``) line by line, so each line keeps its gold label, cleans
+each rendering with the model and scores it with the bench's own ``score.py``:
+
+* ``as given``: the set itself;
+* ``wrapped``: every line broken at 78 columns, as browser dumps (lynx, w3m) and html2text do;
+* ``flat``: no blank lines, as tools that write one block per line do;
+* ``markdown``: ``-`` list markers, ``#`` headings on short lines after a blank line, and a
+  third of the lines with an inline link (``[words](https://...)``), as html2text and
+  markdownify write pages;
+* ``markdown, wrapped``: both, as html2text's defaults give.
+
+The renderings are made by rules that do not look at the labels. Link URLs are not in the gold
+text, so on the Markdown renderings token precision is lower by construction (a cleaner that
+keeps a linked line keeps its URL). Without the bench this prints why and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+from quality import DEFAULT_SET, run, score
+
+from cleaner import Cleaner, Config
+
+Rows = list[tuple[str, str]]  # (label, line) for every line of a page
+
+
+def wrapped(rows: Rows) -> Rows:
+    out: Rows = []
+    for label, line in rows:
+        pieces = (
+            textwrap.wrap(line, 78, break_long_words=False, break_on_hyphens=False) if line.strip() else []
+        )
+        out += [(label, piece) for piece in pieces] or [(label, line)]
+    return out
+
+
+def flat(rows: Rows) -> Rows:
+    return [(label, line) for label, line in rows if line.strip()]
+
+
+def markdown(rows: Rows) -> Rows:
+    rng = random.Random(0)
+    out: Rows = []
+    after_blank = True
+    for label, line in rows:
+        text = re.sub(r"^(\s*)[*+•] ", r"\1- ", line)
+        words = text.split(" ")
+        if text.strip() and rng.random() < 0.3:
+            start = 1 if words[0] in ("-", "") else 0
+            end = len(words) if len(words) <= 4 else min(len(words), start + rng.randint(1, 3))
+            if start < end:
+                span = " ".join(words[start:end])
+                slug = "-".join(re.findall(r"\w+", span.lower()))[:40]
+                words = [*words[:start], f"[{span}](https://www.example.com/{slug})", *words[end:]]
+                text = " ".join(words)
+        plain = line.strip()
+        if (
+            after_blank
+            and plain
+            and len(plain.split()) <= 10
+            and plain[-1] not in ".!?:;,"
+            and not re.match(r"[*+•-] ", plain)
+            and rng.random() < 0.6
+        ):
+            text = "#" * rng.randint(1, 3) + " " + text.strip()
+        out.append((label, text))
+        after_blank = not plain
+    return out
+
+
+RENDERINGS: dict[str, Callable[[Rows], Rows]] = {
+    "as given": lambda rows: rows,
+    "wrapped": wrapped,
+    "flat": flat,
+    "markdown": markdown,
+    "markdown, wrapped": lambda rows: wrapped(markdown(rows)),
+}
+
+
+def render(set_dir: Path, into: Path, how: Callable[[Rows], Rows]) -> None:
+    """Write ``in/``, ``labels/`` and ``gold/`` of the set rendered by ``how`` under ``into``."""
+    for sub in ("in", "labels", "gold"):
+        (into / sub).mkdir(parents=True)
+    for labels in sorted((set_dir / "labels").glob("*.tsv")):
+        rows = [raw.partition("\t") for raw in labels.read_text(encoding="utf-8").split("\n")[:-1]]
+        rendered = how([(label, line) for label, _, line in rows])
+        (into / "labels" / labels.name).write_text("".join(f"{a}\t{b}\n" for a, b in rendered), "utf-8")
+        (into / "in" / f"{labels.stem}.txt").write_text("".join(f"{b}\n" for _, b in rendered), "utf-8")
+        gold = set_dir / "gold" / f"{labels.stem}.txt"
+        (into / "gold" / gold.name).write_bytes(gold.read_bytes())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("set_dir", nargs="?", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--only", nargs="*", choices=sorted(RENDERINGS), default=None)
+    args = parser.parse_args()
+    scorer = args.set_dir.parent / "score.py"
+    if not (args.set_dir / "labels").is_dir() or not scorer.is_file():
+        print(
+            f"skipped: no bench set with labels at {args.set_dir} (it lives in ../shared, beside the project)"
+        )
+        return 0
+    cleaner = Cleaner(Config(threshold=args.threshold, model_path=args.model))
+    print(f"{args.set_dir.name} re-rendered; threshold {cleaner.threshold}")
+    print("| rendering | token P | token R | token F1 (micro) | content-line recall | boilerplate removal |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name in args.only or RENDERINGS:
+        with tempfile.TemporaryDirectory() as tmp:
+            rendered, out = Path(tmp) / "set", Path(tmp) / "out"
+            render(args.set_dir, rendered, RENDERINGS[name])
+            out.mkdir()
+            run(rendered, cleaner, out, batch_counts=False)
+            summary = score(rendered, out, scorer)
+        tokens, lines = summary["token_micro"], summary["line"]
+        row = (tokens["p"], tokens["r"], tokens["f1"], lines["content_recall"], lines["boilerplate_removal"])
+        print(f"| {name} | " + " | ".join(f"{x:.3f}" for x in row) + " |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
