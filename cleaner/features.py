@@ -16,6 +16,12 @@ Two kinds of features:
   or overall prose share: with one, the model learned "short clean documents keep every line"
   and kept the cruft of short articles.
 
+Every figure is of the line *as read* (:func:`as_read`): a Markdown link counts as its words, any
+list marker as ``*``, heading and bold marks not at all, so one page reads alike whichever
+HTML-to-text tool rendered it (our corpus mostly follows inscriptis, and only menus were written
+with link markup, a cue that does not hold on real Markdown pages). The pieces of a paragraph
+wrapped at a fixed width count as prose, as the whole paragraph would.
+
 Everything is computed for a whole batch of documents at once with numpy over the code points
 of the lines (one lookup table of character classes, sums per line, hashes of words from prefix
 sums), because a per-line, per-character Python loop would cost more than the rest of cleaning.
