@@ -18,6 +18,7 @@ from cleaner.features import Batch, LineStats, line_keys, line_stats
 from cleaner.lines import DocLines
 from cleaner.model import LineModel
 from cleaner.smooth import smooth
+from cleaner.unwrap import units
 
 CONTENT = "content"
 BETWEEN_CONTENT = "content (between content lines)"
@@ -49,28 +50,44 @@ class Scored:
     rescued: np.ndarray
 
 
-def make_batch(docs: Sequence[DocLines], counts: LineCounts | None = None) -> tuple[Batch, list[np.ndarray]]:
-    """The batch of all non-blank lines, and for each document the indices of those lines;
-    with ``counts``, each line carries in how many other documents of the run it occurs."""
+@dataclass(frozen=True)
+class Layout:
+    """Where the lines of one document are in a batch: each non-blank line (``body``, indices
+    into the document) belongs to a row (``row``, counted from the document's first row); the
+    first line of each row is in ``heads``. A row is a line, or a paragraph a renderer wrapped
+    over several lines (:mod:`cleaner.unwrap`)."""
+
+    body: np.ndarray
+    row: np.ndarray
+    heads: np.ndarray
+
+
+def make_batch(docs: Sequence[DocLines], counts: LineCounts | None = None) -> tuple[Batch, list[Layout]]:
+    """The batch of the units of every document (non-blank lines, with wrapped paragraphs
+    joined), and where each document's lines are in it; with ``counts``, each unit carries in
+    how many other documents of the run it occurs."""
     texts: list[str] = []
     before: list[bool] = []
     after: list[bool] = []
-    where: list[np.ndarray] = []
+    layouts: list[Layout] = []
     starts = [0]
     for doc in docs:
         lines = doc.text
-        body = [i for i, t in enumerate(lines) if t]
+        found = units(lines)
         last = len(lines) - 1
-        texts.extend(lines[i] for i in body)
-        before.extend(i == 0 or not lines[i - 1] for i in body)
-        after.extend(i == last or not lines[i + 1] for i in body)
-        where.append(np.array(body, dtype=np.int64))
+        texts.extend(lines[u[0]] if len(u) == 1 else " ".join(lines[i] for i in u) for u in found)
+        before.extend(u[0] == 0 or not lines[u[0] - 1] for u in found)
+        after.extend(u[-1] == last or not lines[u[-1] + 1] for u in found)
+        body = [i for u in found for i in u]
+        row = [k for k, u in enumerate(found) for _ in u]
+        heads = [u[0] for u in found]
+        layouts.append(Layout(*(np.array(x, dtype=np.int64) for x in (body, row, heads))))
         starts.append(len(texts))
     others = counts.others(line_keys(texts)) if counts is not None else None
     batch = Batch(
         texts, np.array(starts, dtype=np.int64), np.array(before, bool), np.array(after, bool), others
     )
-    return batch, where
+    return batch, layouts
 
 
 def word_counts(texts: Sequence[str]) -> np.ndarray:
@@ -114,16 +131,16 @@ def score(
 ) -> list[Scored]:
     """Decide every line of every document in one batch; ``memo`` carries what is known of
     line texts from earlier passes over the same batch."""
-    batch, where = make_batch(docs, counts)
+    batch, layouts = make_batch(docs, counts)
     scores, stats = memo.lookup(model, batch.texts) if memo is not None else (None, None)
     p, text_scores = model.predict(batch, scores, stats)
     keep, rescued = smooth(p, text_scores, word_counts(batch.texts), batch.doc_ids, threshold)
     out = []
-    for j, (doc, body) in enumerate(zip(docs, where, strict=True)):
-        lo, hi = batch.doc_starts[j], batch.doc_starts[j + 1]
+    for j, (doc, layout) in enumerate(zip(docs, layouts, strict=True)):
+        rows = batch.doc_starts[j] + layout.row
         k = np.zeros(len(doc), dtype=bool)
         pk = np.full(len(doc), math.nan)
         r = np.zeros(len(doc), dtype=bool)
-        k[body], pk[body], r[body] = keep[lo:hi], p[lo:hi], rescued[lo:hi]
+        k[layout.body], pk[layout.body], r[layout.body] = keep[rows], p[rows], rescued[rows]
         out.append(Scored(k, pk, r))
     return out

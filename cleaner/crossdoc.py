@@ -26,6 +26,7 @@ import numpy as np
 
 from cleaner.features import line_keys
 from cleaner.lines import split_doc
+from cleaner.unwrap import unit_texts
 
 #: Rows and counters per row of the sketch (2 x 2**22 x 4 bytes = 32 MB).
 DEPTH = 2
@@ -53,8 +54,7 @@ class LineCounts:
     def add_texts(self, texts: Iterable[str], normalize: bool = False) -> LineCounts:
         """Count documents given as text (split and repaired as cleaning will see them)."""
         for text in texts:
-            lines = [t for t in split_doc(text, normalize).text if t]
-            self.add(line_keys(lines))
+            self.add(line_keys(unit_texts(split_doc(text, normalize).text)))
         return self
 
     def merge(self, other: LineCounts) -> LineCounts:

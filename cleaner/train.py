@@ -187,7 +187,8 @@ def _fit(docs: list[LabeledDoc], threshold: float) -> LineModel:
     rng = np.random.default_rng(SEED)
     prepared = _simulate_runs(prepared, rng)
     prepared += [variant for doc in list(prepared) for variant in _variants(doc, rng)]
-    batch, where = make_batch([doc.lines for doc in prepared])
+    batch, layouts = make_batch([doc.lines for doc in prepared])
+    where = [layout.heads for layout in layouts]  # a wrapped paragraph is labeled by its first line
     others = [doc.others[i] for doc, body in zip(prepared, where, strict=True) for i in body]
     batch = dataclasses.replace(batch, others=np.array(others, dtype=np.float64))
     labels = np.array([doc.labels[i] for doc, body in zip(prepared, where, strict=True) for i in body])

@@ -89,6 +89,18 @@ def test_an_article_wrapped_at_78_columns_is_kept_whole(cleaner):
     assert cleaner.clean(wrapped) == wrapped
 
 
+def test_a_wrapped_newsletter_prompt_is_dropped_with_all_its_pieces(cleaner):
+    prompt = (
+        "Sign up for our weekly coastal newsletter and get every story from Port Ellery and the "
+        "harbour towns delivered straight to your inbox every Friday morning."
+    )
+    blocks = article((5, prompt)).rstrip("\n").split("\n\n")
+    wrapped = "\n\n".join("\n".join(textwrap.wrap(block, 78)) for block in blocks) + "\n"
+    out = cleaner.clean(wrapped)
+    assert [piece for piece in textwrap.wrap(prompt, 78) if piece in out] == []
+    assert out == wrapped.replace("\n".join(textwrap.wrap(prompt, 78)) + "\n\n", "")
+
+
 def test_mojibake_in_content_is_repaired_in_the_output(cleaner):
     broken = PARAGRAPHS[2].replace("harbour master", "harbourâ€™s master")
     out = cleaner.clean(article((6, broken)))
