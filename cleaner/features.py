@@ -44,7 +44,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-FEATURE_VERSION = "lines-v5"
+FEATURE_VERSION = "lines-v6"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
 STAT_CHARS = 400
@@ -662,6 +662,7 @@ def stack_feature_names() -> list[str]:
     names += ["log_gap_above", "log_gap_below", "mass_before", "mass_after", "score"]
     names += ["p_prose_above", "log_to_prose_above", "p_prose_below", "log_to_prose_below"]
     names += ["log_run", "run_pos", "run_mean_p", "in_main", "log_to_main"]
+    names += ["intro_score", "intro_p", "intro_colon", "intro_prose", "log_list"]
     return names + list(STACK_LINE_FEATURES)
 
 
@@ -721,6 +722,7 @@ def stack_matrix(batch: Batch, lines: np.ndarray, scores: np.ndarray, p: np.ndar
     ]
     parts += _run_features(prose, p, doc)
     parts += _main_block(p, chars, batch.doc_starts, index)
+    parts += _list_intro(lines, scores, p, doc)
     parts += [lines[:, col[name]].astype(np.float64) for name in STACK_LINE_FEATURES]
     return np.column_stack(parts).astype(np.float32)
 
@@ -757,6 +759,43 @@ def _run_features(prose: np.ndarray, p: np.ndarray, doc: np.ndarray) -> list[np.
     first = np.flatnonzero(new_run)
     mean_p = np.bincount(run, weights=p) / length
     return [np.log1p(length[run]), (np.arange(n) - first[run]) / np.maximum(length[run] - 1, 1), mean_p[run]]
+
+
+def _list_intro(lines: np.ndarray, scores: np.ndarray, p: np.ndarray, doc: np.ndarray) -> list[np.ndarray]:
+    """For the items of a list (consecutive lines that start with a list marker), the line
+    that introduces it: its text score, first P(keep), whether it ends with a colon or is
+    prose, and the list's length. An article introduces its lists ("You will need:"); a menu
+    or a related list follows a heading of cruft or nothing. Missing (NaN) off lists."""
+    col = {name: i for i, name in enumerate(LINE_FEATURES)}
+    n = len(p)
+    if n == 0:
+        return [np.zeros(0)] * 5
+    item = lines[:, col["starts_bullet"]] > 0
+    new_list = item.copy()
+    new_list[1:] &= ~item[:-1] | (doc[1:] != doc[:-1])
+    group = np.cumsum(new_list) - 1
+    first = np.flatnonzero(new_list)
+    intro = first - 1
+    has_intro = (intro >= 0) & (doc[np.maximum(intro, 0)] == doc[first])
+    at = np.maximum(intro, 0)
+    length = np.bincount(group[item], minlength=len(first)) if len(first) else np.zeros(0)
+
+    def per_item(values: np.ndarray) -> np.ndarray:
+        out = np.full(n, np.nan)
+        if len(first):
+            out[item] = np.where(has_intro, values[at], np.nan)[group[item]]
+        return out
+
+    log_list = np.full(n, np.nan)
+    if len(first):
+        log_list[item] = np.log1p(length)[group[item]]
+    return [
+        per_item(scores.astype(np.float64)),
+        per_item(p),
+        per_item(lines[:, col["ends_colon"]].astype(np.float64)),
+        per_item(lines[:, col["is_prose"]].astype(np.float64)),
+        log_list,
+    ]
 
 
 def _main_block(

@@ -104,3 +104,17 @@ def test_every_piece_of_a_paragraph_wrapped_at_a_fixed_width_is_prose():
 
 def test_short_lines_in_a_row_are_not_joined_into_prose():
     assert _is_prose("Home\nNews\nSport and leisure in the town.\n") == [0.0, 0.0, 0.0]
+
+
+def test_list_items_carry_the_line_that_introduces_their_list():
+    text = "You will need:\n* two eggs\n* a cup of flour\nThen mix them.\n* not introduced by a colon\n"
+    batch, _ = make_batch([split_doc(text)])
+    lines = line_matrix(batch)
+    scores = np.arange(len(batch.texts), dtype=np.float64)  # a stand-in score: the line's index
+    stack = stack_matrix(batch, lines, scores, np.full(len(batch.texts), 0.5))
+    names = stack_feature_names()
+    colon = stack[:, names.index("intro_colon")]
+    intro = stack[:, names.index("intro_score")]
+    assert colon[1] == colon[2] == 1.0 and colon[4] == 0.0
+    assert intro[1] == intro[2] == 0.0 and intro[4] == 3.0
+    assert np.isnan(colon[[0, 3]]).all()  # lines that are not list items
