@@ -134,7 +134,7 @@ def score(
     batch, layouts = make_batch(docs, counts)
     scores, stats = memo.lookup(model, batch.texts) if memo is not None else (None, None)
     p, text_scores = model.predict(batch, scores, stats)
-    keep, rescued = smooth(p, text_scores, word_counts(batch.texts), batch.doc_ids, threshold)
+    keep, rescued = smooth(p, text_scores, word_counts(batch.texts), batch.doc_ids, threshold, batch.others)
     out = []
     for j, (doc, layout) in enumerate(zip(docs, layouts, strict=True)):
         rows = batch.doc_starts[j] + layout.row

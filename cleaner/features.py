@@ -19,8 +19,8 @@ Two kinds of features:
 Every figure is of the line *as read* (:func:`as_read`): a Markdown link counts as its words, any
 list marker as ``*``, heading and bold marks not at all, so one page reads alike whichever
 HTML-to-text tool rendered it (our corpus mostly follows inscriptis, and only menus were written
-with link markup, a cue that does not hold on real Markdown pages). The pieces of a paragraph
-wrapped at a fixed width count as prose, as the whole paragraph would.
+with link markup, a cue that does not hold on real Markdown pages). A paragraph wrapped at a
+fixed width reaches here as one line (:mod:`cleaner.unwrap`).
 
 Everything is computed for a whole batch of documents at once with numpy over the code points
 of the lines (one lookup table of character classes, sums per line, hashes of words from prefix
@@ -44,7 +44,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-FEATURE_VERSION = "lines-v6"
+FEATURE_VERSION = "lines-v7"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
 STAT_CHARS = 400
@@ -376,6 +376,7 @@ TEXT_ONLY_FEATURES = (
     "log_chars", "log_words", "mean_word_len", "ends_period", "ends_q_excl", "ends_colon",
     "ends_closer", "sentence_ends", "starts_upper", "starts_bullet", "title_share",
     "upper_share", "digit_share", "symbol_share", "separator_share", "comma_share", "urlish",
+    "is_prose",
 )  # fmt: skip
 
 
@@ -389,12 +390,9 @@ class LineStats:
     n_words: np.ndarray  # float64 words of the line (estimated past STAT_CHARS)
     stops: np.ndarray  # int32, stop words per language of STOP_LANGUAGES
     keys: np.ndarray  # uint64 repeat keys (see line_keys)
-    prose: np.ndarray  # float64 columns: characters, words, sentence ends, ends with one (0/1)
 
     def take(self, rows: np.ndarray) -> LineStats:
-        return LineStats(
-            self.dense[rows], self.n_words[rows], self.stops[rows], self.keys[rows], self.prose[rows]
-        )
+        return LineStats(self.dense[rows], self.n_words[rows], self.stops[rows], self.keys[rows])
 
     @staticmethod
     def concat(parts: Sequence[LineStats]) -> LineStats:
@@ -403,7 +401,6 @@ class LineStats:
             np.concatenate([p.n_words for p in parts]),
             np.concatenate([p.stops for p in parts]),
             np.concatenate([p.keys for p in parts]),
-            np.concatenate([p.prose for p in parts]),
         )
 
 
@@ -413,7 +410,7 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     out = np.zeros((n, len(TEXT_ONLY_FEATURES)), dtype=np.float64)
     if n == 0:
         no_stops = np.zeros((0, len(STOP_LANGUAGES)), np.int32)
-        return LineStats(out, np.zeros(0), no_stops, np.zeros(0, np.uint64), np.zeros((0, 4)))
+        return LineStats(out, np.zeros(0), no_stops, np.zeros(0, np.uint64))
     col = {name: i for i, name in enumerate(TEXT_ONLY_FEATURES)}
     texts = [as_read(t) for t in texts]
     chars = _chars([t[:STAT_CHARS] for t in texts])
@@ -461,35 +458,9 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     out[:, col["separator_share"]] = count(_SEP) / shown_f
     out[:, col["comma_share"]] = count(_COMMA) / safe_words
     out[:, col["urlish"]] = _urlish(chars)
-    last_is_end = np.array([x in (".", "!", "?", "…") for x in lasts], dtype=np.float64)
-    prose = np.column_stack([n_chars, full_words, sentence_ends, last_is_end])
-    return LineStats(out, n_words, _stops_per_language(words, n), _line_keys(words, texts), prose)
-
-
-#: A line of at least this many characters that does not end a sentence and runs on into the
-#: next line (no blank between) is read as wrapped: a paragraph broken at a fixed width.
-WRAPPED_MIN_CHARS = 60
-
-
-def _prose(prose: np.ndarray, blank_after: np.ndarray, doc: np.ndarray) -> np.ndarray:
-    """1 for lines of prose paragraphs: 12+ words, a sentence end inside and at the end. A
-    paragraph is a line, or the lines of one wrapped at a fixed width (browser dumps and
-    html2text break paragraphs at 72-80 columns), so each piece of a wrapped paragraph is prose
-    as the whole line would be."""
-    chars, words, sentences, ends = prose.T
-    n = len(chars)
-    runs_on = (chars >= WRAPPED_MIN_CHARS) & (ends == 0) & ~blank_after
-    runs_on[:-1] &= doc[1:] == doc[:-1]
-    runs_on[-1:] = False
-    starts = np.concatenate([[True], ~runs_on[:-1]]) if n else np.zeros(0, dtype=bool)
-    para = np.cumsum(starts) - 1
-    last = np.concatenate([np.flatnonzero(starts)[1:] - 1, [n - 1]]) if n else np.zeros(0, np.int64)
-    is_prose = (
-        (np.bincount(para, weights=words) >= 12)
-        & (np.bincount(para, weights=sentences) >= 1)
-        & (ends[last] > 0)
-    )
-    return is_prose[para].astype(np.float64)
+    last_is_end = np.array([x in (".", "!", "?", "…") for x in lasts])
+    out[:, col["is_prose"]] = (full_words >= 12) & (sentence_ends >= 1) & last_is_end
+    return LineStats(out, n_words, _stops_per_language(words, n), _line_keys(words, texts))
 
 
 def line_matrix(batch: Batch, stats: LineStats | None = None) -> np.ndarray:
@@ -509,7 +480,6 @@ def line_matrix(batch: Batch, stats: LineStats | None = None) -> np.ndarray:
     out[:, col["first_copy"]] = first_copy
     out[:, col["blank_before"]] = batch.blank_before
     out[:, col["blank_after"]] = batch.blank_after
-    out[:, col["is_prose"]] = _prose(stats.prose, batch.blank_after, batch.doc_ids)
     if batch.others is not None:
         out[:, col["log_others"]] = np.log1p(batch.others)
     return out.astype(np.float32)
@@ -778,23 +748,21 @@ def _list_intro(lines: np.ndarray, scores: np.ndarray, p: np.ndarray, doc: np.nd
     intro = first - 1
     has_intro = (intro >= 0) & (doc[np.maximum(intro, 0)] == doc[first])
     at = np.maximum(intro, 0)
-    length = np.bincount(group[item], minlength=len(first)) if len(first) else np.zeros(0)
 
-    def per_item(values: np.ndarray) -> np.ndarray:
+    def per_item(per_list: np.ndarray) -> np.ndarray:
         out = np.full(n, np.nan)
-        if len(first):
-            out[item] = np.where(has_intro, values[at], np.nan)[group[item]]
+        out[item] = per_list[group[item]]
         return out
 
-    log_list = np.full(n, np.nan)
-    if len(first):
-        log_list[item] = np.log1p(length)[group[item]]
+    def intro_of(values: np.ndarray) -> np.ndarray:
+        return per_item(np.where(has_intro, values[at], np.nan))
+
     return [
-        per_item(scores.astype(np.float64)),
-        per_item(p),
-        per_item(lines[:, col["ends_colon"]].astype(np.float64)),
-        per_item(lines[:, col["is_prose"]].astype(np.float64)),
-        log_list,
+        intro_of(scores.astype(np.float64)),
+        intro_of(p),
+        intro_of(lines[:, col["ends_colon"]].astype(np.float64)),
+        intro_of(lines[:, col["is_prose"]].astype(np.float64)),
+        per_item(np.log1p(np.bincount(group[item], minlength=len(first)))),
     ]
 
 

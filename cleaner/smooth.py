@@ -18,14 +18,23 @@ RESCUE_FLOOR = 0.3
 RESCUE_MAX_WORDS = 15
 #: ... both neighbouring lines of its document were kept with P(keep) >= this ...
 RESCUE_NEIGHBOUR_P = 0.8
-#: ... and its text score (the text model's log-odds of content) is at least this.
+#: ... its text score (the text model's log-odds of content) is at least this ...
 RESCUE_MIN_TEXT_SCORE = -2.0
+#: ... and, when the run was counted (:mod:`cleaner.crossdoc`), it occurs in fewer than this
+#: many other documents: a short line on every page of a site is its furniture, not a heading.
+RESCUE_MAX_OTHERS = 2
 
 
 def smooth(
-    p_keep: np.ndarray, text_scores: np.ndarray, n_words: np.ndarray, doc_ids: np.ndarray, threshold: float
+    p_keep: np.ndarray,
+    text_scores: np.ndarray,
+    n_words: np.ndarray,
+    doc_ids: np.ndarray,
+    threshold: float,
+    others: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Keep decisions for the non-blank lines of a batch, and which were rescued by context."""
+    """Keep decisions for the non-blank lines of a batch, and which were rescued by context;
+    ``others``: in how many other documents of the run each line occurs, if counted."""
     keep = p_keep >= threshold
     between = np.zeros_like(keep)
     if len(keep) >= 3:
@@ -33,5 +42,7 @@ def smooth(
         same_doc = (doc_ids[:-2] == doc_ids[1:-1]) & (doc_ids[2:] == doc_ids[1:-1])
         between[1:-1] = confident[:-2] & confident[2:] & same_doc
     plausible = (p_keep >= RESCUE_FLOOR * threshold) & (text_scores >= RESCUE_MIN_TEXT_SCORE)
+    if others is not None:
+        plausible &= others < RESCUE_MAX_OTHERS
     rescued = ~keep & between & plausible & (n_words <= RESCUE_MAX_WORDS)
     return keep | rescued, rescued

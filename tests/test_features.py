@@ -4,7 +4,7 @@ depend on the other documents it is batched with."""
 import textwrap
 
 import numpy as np
-from conftest import PARAGRAPHS, article
+from conftest import PARAGRAPHS, TITLE, article
 
 from cleaner.classify import Memo, make_batch
 from cleaner.features import (
@@ -96,10 +96,11 @@ def _is_prose(text):
     return line_matrix(batch)[:, LINE_FEATURES.index("is_prose")].tolist()
 
 
-def test_every_piece_of_a_paragraph_wrapped_at_a_fixed_width_is_prose():
-    wrapped = textwrap.wrap(PARAGRAPHS[0], 78)
-    assert len(wrapped) > 2
-    assert _is_prose("\n".join(wrapped) + "\n") == [1.0] * len(wrapped)
+def test_paragraphs_wrapped_at_a_fixed_width_reach_the_features_as_prose_lines():
+    page = TITLE + "\n\n" + "\n\n".join("\n".join(textwrap.wrap(p, 78)) for p in PARAGRAPHS) + "\n"
+    batch, _ = make_batch([split_doc(page)])
+    assert list(batch.texts) == [TITLE, *PARAGRAPHS]
+    assert _is_prose(page) == [0.0, 1.0, 1.0, 1.0, 1.0]
 
 
 def test_short_lines_in_a_row_are_not_joined_into_prose():
