@@ -18,7 +18,7 @@ from cleaner.features import Batch, LineStats, line_keys, line_stats
 from cleaner.lines import DocLines
 from cleaner.model import LineModel
 from cleaner.smooth import smooth
-from cleaner.unwrap import units
+from cleaner.unwrap import unit_texts, units
 
 CONTENT = "content"
 BETWEEN_CONTENT = "content (between content lines)"
@@ -75,7 +75,7 @@ def make_batch(docs: Sequence[DocLines], counts: LineCounts | None = None) -> tu
         lines = doc.text
         found = units(lines)
         last = len(lines) - 1
-        texts.extend(lines[u[0]] if len(u) == 1 else " ".join(lines[i] for i in u) for u in found)
+        texts.extend(unit_texts(lines, found))
         before.extend(u[0] == 0 or not lines[u[0] - 1] for u in found)
         after.extend(u[-1] == last or not lines[u[-1] + 1] for u in found)
         body = [i for u in found for i in u]

@@ -73,6 +73,7 @@ def _continues(before: str, line: str, width: int) -> bool:
     return len(before) + 1 + len(first) > width - SLACK
 
 
-def unit_texts(lines: Sequence[str]) -> list[str]:
-    """The text of each unit of :func:`units`: its pieces joined by spaces."""
-    return [" ".join(lines[i] for i in unit) for unit in units(lines)]
+def unit_texts(lines: Sequence[str], found: list[list[int]] | None = None) -> list[str]:
+    """The text of each unit (``found``, or :func:`units` of ``lines``): its pieces joined by
+    spaces."""
+    return [" ".join(lines[i] for i in unit) for unit in (units(lines) if found is None else found)]
