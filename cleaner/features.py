@@ -10,11 +10,12 @@ Two kinds of features:
 * **shape and context** (dense): length, words, terminal punctuation, capitalisation, digit,
   symbol and separator shares, stop-word share in the document's language, bullets, links,
   repeats of the line within its document, blank lines around it, position in the document,
-  where the prose of the document starts and ends, and the same figures of the neighbouring
-  lines, and in how many other documents of the run the line occurs (:mod:`cleaner.crossdoc`;
-  0 when a document is cleaned alone). There is deliberately no feature of the document's size
-  or overall prose share: with one, the model learned "short clean documents keep every line"
-  and kept the cruft of short articles.
+  where the prose of the document starts and ends, how many of its topic words the document's
+  paragraphs use (a title names what they are about; a menu item does not), the same figures
+  of the neighbouring lines, and in how many other documents of the run the line occurs
+  (:mod:`cleaner.crossdoc`; 0 when a document is cleaned alone). There is deliberately no
+  feature of the document's size or overall prose share: with one, the model learned "short
+  clean documents keep every line" and kept the cruft of short articles.
 
 Every figure is of the line *as read* (:func:`as_read`): a Markdown link counts as its words, any
 list marker as ``*``, heading and bold marks not at all, so one page reads alike whichever
@@ -44,7 +45,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-FEATURE_VERSION = "lines-v7"
+FEATURE_VERSION = "lines-v8"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
 STAT_CHARS = 400
@@ -66,7 +67,7 @@ LINE_FEATURES = (
     "ends_closer", "sentence_ends", "starts_upper", "starts_bullet", "title_share",
     "upper_share", "digit_share", "symbol_share", "separator_share", "comma_share",
     "stop_share", "urlish", "log_repeats", "first_copy", "blank_before", "blank_after",
-    "is_prose", "log_others",
+    "is_prose", "log_others", "prose_overlap",
 )  # fmt: skip
 DOC_FEATURES = (
     "rel_pos", "log_from_start", "log_from_end", "char_pos", "rel_len", "before_prose",
@@ -240,6 +241,7 @@ def _combos() -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True)
 class _Words:
     starts: np.ndarray  # position of each word's first character
+    ends: np.ndarray  # position after each word's last character
     hashes: np.ndarray  # uint64 hash of the folded word
     line: np.ndarray  # line of each word
 
@@ -255,7 +257,7 @@ def _words(chars: _Chars) -> _Words:
     prefix = np.zeros(n + 1, dtype=np.uint64)
     np.cumsum(chars.folded * powers[:n], out=prefix[1:])
     raw = (prefix[ends] - prefix[starts]) * inverse[starts] + (ends - starts).astype(np.uint64)
-    return _Words(starts, _mix(raw), chars.line_of[starts])
+    return _Words(starts, ends, _mix(raw), chars.line_of[starts])
 
 
 @lru_cache(maxsize=1)
@@ -274,15 +276,20 @@ def _stop_table() -> tuple[np.ndarray, np.ndarray]:
     return keys, np.array([bits[int(k)] for k in keys], dtype=np.int64)
 
 
-def _stops_per_language(words: _Words, n_lines: int) -> np.ndarray:
-    """How many stop words of each language of :data:`STOP_LANGUAGES` each line has (int32, one
-    column per language): a figure of the text alone, so it is kept across passes."""
+def _stop_bits(words: _Words) -> np.ndarray:
+    """For each word, a bit for each language of :data:`STOP_LANGUAGES` it is a stop word of."""
     keys, bits = _stop_table()
+    at = np.minimum(np.searchsorted(keys, words.hashes), len(keys) - 1)
+    return np.where(keys[at] == words.hashes, bits[at], 0)
+
+
+def _stops_per_language(words: _Words, mask: np.ndarray, n_lines: int) -> np.ndarray:
+    """How many stop words of each language of :data:`STOP_LANGUAGES` each line has (int32, one
+    column per language; ``mask``: :func:`_stop_bits`): a figure of the text alone, so it is
+    kept across passes."""
     n_lang = len(STOP_LANGUAGES)
     if len(words.hashes) == 0:
         return np.zeros((n_lines, n_lang), dtype=np.int32)
-    at = np.minimum(np.searchsorted(keys, words.hashes), len(keys) - 1)
-    mask = np.where(keys[at] == words.hashes, bits[at], 0)
     hit = mask != 0
     lang_bits = np.unpackbits(
         mask[hit].astype("<u4").view(np.uint8).reshape(-1, 4), axis=1, bitorder="little"
@@ -390,17 +397,28 @@ class LineStats:
     n_words: np.ndarray  # float64 words of the line (estimated past STAT_CHARS)
     stops: np.ndarray  # int32, stop words per language of STOP_LANGUAGES
     keys: np.ndarray  # uint64 repeat keys (see line_keys)
+    topic: np.ndarray  # uint64 hashes of the line's topic words (see _topic_words), line by line
+    topic_starts: np.ndarray  # int64, n + 1 offsets of each line's words in ``topic``
 
     def take(self, rows: np.ndarray) -> LineStats:
-        return LineStats(self.dense[rows], self.n_words[rows], self.stops[rows], self.keys[rows])
+        lengths = np.diff(self.topic_starts)[rows]
+        starts = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        at = np.repeat(self.topic_starts[rows] - starts[:-1], lengths) + np.arange(starts[-1])
+        return LineStats(
+            self.dense[rows], self.n_words[rows], self.stops[rows], self.keys[rows], self.topic[at], starts
+        )
 
     @staticmethod
     def concat(parts: Sequence[LineStats]) -> LineStats:
+        offsets = np.cumsum([0] + [p.topic_starts[-1] for p in parts[:-1]])
         return LineStats(
             np.concatenate([p.dense for p in parts]),
             np.concatenate([p.n_words for p in parts]),
             np.concatenate([p.stops for p in parts]),
             np.concatenate([p.keys for p in parts]),
+            np.concatenate([p.topic for p in parts]),
+            np.concatenate([[0]] + [p.topic_starts[1:] + o for p, o in zip(parts, offsets, strict=True)]),
         )
 
 
@@ -410,7 +428,8 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     out = np.zeros((n, len(TEXT_ONLY_FEATURES)), dtype=np.float64)
     if n == 0:
         no_stops = np.zeros((0, len(STOP_LANGUAGES)), np.int32)
-        return LineStats(out, np.zeros(0), no_stops, np.zeros(0, np.uint64))
+        none = np.zeros(0, np.uint64)
+        return LineStats(out, np.zeros(0), no_stops, none, none, np.zeros(1, np.int64))
     col = {name: i for i, name in enumerate(TEXT_ONLY_FEATURES)}
     texts = [as_read(t) for t in texts]
     chars = _chars([t[:STAT_CHARS] for t in texts])
@@ -460,7 +479,44 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     out[:, col["urlish"]] = _urlish(chars)
     last_is_end = np.array([x in (".", "!", "?", "…") for x in lasts])
     out[:, col["is_prose"]] = (full_words >= 12) & (sentence_ends >= 1) & last_is_end
-    return LineStats(out, n_words, _stops_per_language(words, n), _line_keys(words, texts))
+    stop = _stop_bits(words)
+    topic, topic_starts = _topic_words(words, flags, stop, n)
+    return LineStats(
+        out, n_words, _stops_per_language(words, stop, n), _line_keys(words, texts), topic, topic_starts
+    )
+
+
+def _topic_words(words: _Words, flags: np.ndarray, stop: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct topic words of each line (letters first, three or more characters, not a stop
+    word of any language), as hashes in line order, and where each line's start."""
+    topical = ((flags[words.starts] & _ALPHA) != 0) & (words.ends - words.starts >= 3) & (stop == 0)
+    line, hashes = words.line[topical], words.hashes[topical]
+    order = np.lexsort((hashes, line))
+    line, hashes = line[order], hashes[order]
+    fresh = np.ones(len(line), dtype=bool)
+    fresh[1:] = (line[1:] != line[:-1]) | (hashes[1:] != hashes[:-1])
+    line, hashes = line[fresh], hashes[fresh]
+    return hashes, np.searchsorted(line, np.arange(n + 1)).astype(np.int64)
+
+
+def _prose_overlap(stats: LineStats, doc_ids: np.ndarray) -> np.ndarray:
+    """The share of each line's topic words that the other prose lines of its document use.
+
+    A title or subheading names what the article's paragraphs are about ("Electrician tools"
+    above paragraphs on multimeters and tools); a menu item, a byline or a related headline
+    mostly does not. Prose lines are those of ``is_prose``."""
+    n = len(doc_ids)
+    lengths = np.diff(stats.topic_starts)
+    line = np.repeat(np.arange(n), lengths)
+    key = _mix(stats.topic ^ _mix(doc_ids[line].astype(np.uint64) + _PAIR))
+    prose = stats.dense[:, TEXT_ONLY_FEATURES.index("is_prose")] > 0
+    in_prose = prose[line]
+    known, lines_using = np.unique(key[in_prose], return_counts=True)
+    if len(known) == 0:
+        return np.zeros(n)
+    at = np.minimum(np.searchsorted(known, key), len(known) - 1)
+    others = np.where(known[at] == key, lines_using[at], 0) - in_prose
+    return np.bincount(line, weights=others > 0, minlength=n) / np.maximum(lengths, 1)
 
 
 def line_matrix(batch: Batch, stats: LineStats | None = None) -> np.ndarray:
@@ -478,6 +534,7 @@ def line_matrix(batch: Batch, stats: LineStats | None = None) -> np.ndarray:
     repeats, first_copy = _repeats(stats.keys, batch.doc_ids)
     out[:, col["log_repeats"]] = np.log1p(repeats - 1)
     out[:, col["first_copy"]] = first_copy
+    out[:, col["prose_overlap"]] = _prose_overlap(stats, batch.doc_ids)
     out[:, col["blank_before"]] = batch.blank_before
     out[:, col["blank_after"]] = batch.blank_after
     if batch.others is not None:

@@ -119,3 +119,30 @@ def test_list_items_carry_the_line_that_introduces_their_list():
     assert colon[1] == colon[2] == 1.0 and colon[4] == 0.0
     assert intro[1] == intro[2] == 0.0 and intro[4] == 3.0
     assert np.isnan(colon[[0, 3]]).all()  # lines that are not list items
+
+
+def _prose_overlap(text: str) -> dict[str, float]:
+    batch, _ = make_batch([split_doc(text)])
+    column = line_matrix(batch)[:, LINE_FEATURES.index("prose_overlap")]
+    return dict(zip(batch.texts, column.tolist(), strict=True))
+
+
+def test_a_heading_that_names_the_articles_topic_overlaps_its_prose():
+    overlap = _prose_overlap(
+        "Home\nCareers\n\nTools Every Electrician Needs\n\nBy Dana Whitfield\n\n"
+        "Every electrician carries a multimeter, because tools that measure voltage save lives.\n"
+        "Good insulated tools cost more, but an electrician keeps them for a decade or longer.\n"
+    )
+    assert overlap["Tools Every Electrician Needs"] == 1.0
+    assert overlap["Home"] == overlap["Careers"] == overlap["By Dana Whitfield"] == 0.0
+
+
+def test_a_prose_line_overlaps_only_through_the_other_prose_lines():
+    alone = "A lone paragraph about electricians and their tools stands here without any company."
+    assert _prose_overlap(alone + "\n")[alone] == 0.0
+
+
+def test_prose_overlap_reads_only_the_lines_own_document():
+    prose = "Every electrician carries a multimeter, because tools that measure voltage save lives.\n"
+    batch, _ = make_batch([split_doc(prose), split_doc("Electrician tools\n")])
+    assert line_matrix(batch)[1, LINE_FEATURES.index("prose_overlap")] == 0.0
