@@ -132,8 +132,9 @@ def main() -> int:
         ftfy_s = time_ftfy(work / "in")
         few = work / "few"
         for path in sorted((work / "in").rglob("*.txt"))[:64]:
-            (few / path.relative_to(work / "in")).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, few / path.relative_to(work / "in"))
+            copy = few / path.relative_to(work / "in")
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, copy)
         time_clean(few, work / "few_out1", 1)  # loads the model in this process
         one = time_clean(work / "in", work / "out1", 1)
         cold_few = time_clean(few, work / "few_out2", 2)  # starts the workers

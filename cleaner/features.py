@@ -488,7 +488,7 @@ def line_stats(texts: Sequence[str]) -> LineStats:
 
 def _topic_words(words: _Words, flags: np.ndarray, stop: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The distinct topic words of each line (letters first, three or more characters, not a stop
-    word of any language), as hashes in line order, and where each line's start."""
+    word of any language) as hashes, line after line, and the offset of each line's first."""
     topical = ((flags[words.starts] & _ALPHA) != 0) & (words.ends - words.starts >= 3) & (stop == 0)
     line, hashes = words.line[topical], words.hashes[topical]
     order = np.lexsort((hashes, line))
