@@ -19,6 +19,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from cleaner import Cleaner, Config
 from cleaner.corpus import load_docs
 from cleaner.decode import decode
@@ -52,16 +54,37 @@ def run(set_dir: Path, cleaner: Cleaner, out: Path, batch_counts: bool) -> float
     return time.perf_counter() - start
 
 
-def score(set_dir: Path, out: Path, scorer: Path | None = None) -> dict:
-    """The summary of the bench's own ``score.py`` (beside ``set_dir`` unless given)."""
+def score(set_dir: Path, out: Path, scorer: Path | None = None) -> tuple[dict, list[dict]]:
+    """The summary and the per-page scores of the bench's own ``score.py`` (beside ``set_dir``
+    unless given)."""
     scorer = scorer or set_dir.parent / "score.py"
-    with tempfile.NamedTemporaryFile(suffix=".json") as handle:
-        subprocess.run(
-            [sys.executable, str(scorer), str(set_dir), str(out), "--json", handle.name],
-            check=True,
-            capture_output=True,
-        )
-        return json.loads(Path(handle.name).read_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        summary, pages = Path(tmp) / "summary.json", Path(tmp) / "pages.jsonl"
+        command = [sys.executable, str(scorer), str(set_dir), str(out), "--json", str(summary)]
+        subprocess.run([*command, "--per-doc", str(pages)], check=True, capture_output=True)
+        per_page = [json.loads(line) for line in pages.read_text().splitlines() if line]
+        return json.loads(summary.read_text()), per_page
+
+
+def intervals(per_page: list[dict], draws: int = 1000, seed: int = 0) -> dict[str, tuple[float, float]]:
+    """95% intervals of token F1 (micro), content-line recall and boilerplate-line removal over
+    pages drawn with replacement: how much the figures could move on another sample of pages
+    like these (two models compared on the same pages differ by far less noise). Token overlaps
+    come from the scorer's per-page recall, rounded to four places."""
+    rng = np.random.default_rng(seed)
+    scored = [d for d in per_page if "content_lines" in d]
+    tokens = np.array([(d["r"] * d["gold_tokens"], d["out_tokens"], d["gold_tokens"]) for d in per_page])
+    fields = ("content_kept", "content_lines", "boiler_dropped", "boiler_lines")
+    lines = np.array([[d[field] for field in fields] for d in scored])
+    f1, recall, removal = [], [], []
+    for _ in range(draws):
+        overlap, out, gold = tokens[rng.integers(len(tokens), size=len(tokens))].sum(axis=0)
+        f1.append(2 * overlap / (out + gold))
+        kept, content, dropped, boiler = lines[rng.integers(len(lines), size=len(lines))].sum(axis=0)
+        recall.append(kept / content)
+        removal.append(dropped / boiler)
+    named = {"token F1": f1, "content-line recall": recall, "boilerplate-line removal": removal}
+    return {name: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) for name, v in named.items()}
 
 
 def _fmt(x: float | None) -> str:
@@ -85,7 +108,7 @@ def main() -> int:
     card = read_card() if args.model is None else {}
     with tempfile.TemporaryDirectory() as tmp:
         seconds = run(args.set_dir, cleaner, Path(tmp), args.batch_counts)
-        summary = score(args.set_dir, Path(tmp))
+        summary, per_page = score(args.set_dir, Path(tmp))
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     tokens, lines = summary["token_micro"], summary["line"]
@@ -101,6 +124,10 @@ def main() -> int:
         print(f"| {name} | " + " | ".join(_fmt(x) for x in row) + " |")
     ours = (tokens["p"], tokens["r"], tokens["f1"], lines["content_recall"], lines["boilerplate_removal"])
     print("| **cleaner** | " + " | ".join(f"**{x:.3f}**" for x in ours) + " |")
+    print(
+        "95% intervals over pages resampled (1,000 draws): "
+        + ", ".join(f"{name} {lo:.3f}-{hi:.3f}" for name, (lo, hi) in intervals(per_page).items())
+    )
     heldout = ROOT / "corpus" / "heldout"
     if heldout.is_dir():
         held = evaluate(cleaner, load_docs(heldout))

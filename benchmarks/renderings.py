@@ -127,7 +127,7 @@ def main() -> int:
             render(args.set_dir, rendered, RENDERINGS[name])
             out.mkdir()
             run(rendered, cleaner, out, batch_counts=False)
-            summary = score(rendered, out, scorer)
+            summary, _ = score(rendered, out, scorer)
         tokens, lines = summary["token_micro"], summary["line"]
         row = (tokens["p"], tokens["r"], tokens["f1"], lines["content_recall"], lines["boilerplate_removal"])
         print(f"| {name} | " + " | ".join(f"{x:.3f}" for x in row) + " |", flush=True)

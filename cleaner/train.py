@@ -5,9 +5,9 @@ corpus and library versions give the same model. The text model's scores that th
 model learns from are out-of-fold (grouped by site), so the context model learns how much to
 trust text scores on sites the text model has not seen, as it will be used.
 
-Each training document is also seen a second time as its own clean output (only the kept
-lines, all labeled keep): cleaning runs to a fixed point, so the model must keep a clean
-article whole when it sees one.
+Each training document is also seen as a few altered copies (:func:`_variants`): with part
+or most of its cruft gone, as a scraper that took part of the page or a later cleaning pass
+sees it, and with its blank lines removed, as some renderers write pages.
 """
 
 from __future__ import annotations
