@@ -104,6 +104,8 @@ class Cleaner:
         for _ in range(MAX_PASSES - 1):
             todo = []
             for outcome, dropped in active:
+                if not dropped and all(outcome.settled[i] for i in np.flatnonzero(outcome.keep)):
+                    continue  # nothing dropped and nothing to repair or trim: a fixed point
                 lines, source = outcome.output_lines()
                 settled = [s < 0 or outcome.settled[s] for s in source]
                 again = resplit(lines, settled, self.config.normalize)

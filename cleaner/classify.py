@@ -99,27 +99,30 @@ def word_counts(texts: Sequence[str]) -> np.ndarray:
 
 
 class Memo:
-    """What is known of line texts already seen in this batch: their text scores and
-    :class:`~cleaner.features.LineStats`, which depend on the text alone. Each cleaning pass
+    """What is known of line texts already seen in this batch: their text scores, word counts
+    and :class:`~cleaner.features.LineStats`, which depend on the text alone. Each cleaning pass
     sees the lines of the last one minus the dropped ones, so later passes compute only the
     figures that depend on the document (position, neighbours, repeats, language)."""
 
     def __init__(self) -> None:
         self._rows: dict[str, int] = {}
         self._scores = np.zeros(0)
+        self._words = np.zeros(0, dtype=np.int64)
         self._stats: LineStats | None = None
 
-    def lookup(self, model: LineModel, texts: Sequence[str]) -> tuple[np.ndarray, LineStats]:
-        """The text scores and line stats of ``texts``, computing those not seen before."""
+    def lookup(self, model: LineModel, texts: Sequence[str]) -> tuple[np.ndarray, LineStats, np.ndarray]:
+        """The text scores, line stats and word counts (:func:`word_counts`) of ``texts``,
+        computing those not seen before."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._rows))
         if missing or self._stats is None:
             base = len(self._rows)
             self._rows.update((t, base + k) for k, t in enumerate(missing))
             self._scores = np.concatenate([self._scores, model.text_scores(missing)])
+            self._words = np.concatenate([self._words, word_counts(missing)])
             fresh = line_stats(missing)
             self._stats = fresh if self._stats is None else LineStats.concat([self._stats, fresh])
         rows = np.fromiter((self._rows[t] for t in texts), dtype=np.int64, count=len(texts))
-        return self._scores[rows], self._stats.take(rows)
+        return self._scores[rows], self._stats.take(rows), self._words[rows]
 
 
 def score(
@@ -132,9 +135,12 @@ def score(
     """Decide every line of every document in one batch; ``memo`` carries what is known of
     line texts from earlier passes over the same batch."""
     batch, layouts = make_batch(docs, counts)
-    scores, stats = memo.lookup(model, batch.texts) if memo is not None else (None, None)
+    if memo is not None:
+        scores, stats, words = memo.lookup(model, batch.texts)
+    else:
+        scores, stats, words = None, None, word_counts(batch.texts)
     p, text_scores = model.predict(batch, scores, stats)
-    keep, rescued = smooth(p, text_scores, word_counts(batch.texts), batch.doc_ids, threshold, batch.others)
+    keep, rescued = smooth(p, text_scores, words, batch.doc_ids, threshold, batch.others)
     out = []
     for j, (doc, layout) in enumerate(zip(docs, layouts, strict=True)):
         rows = batch.doc_starts[j] + layout.row

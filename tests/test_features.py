@@ -6,7 +6,7 @@ import textwrap
 import numpy as np
 from conftest import PARAGRAPHS, TITLE, article
 
-from cleaner.classify import Memo, make_batch
+from cleaner.classify import Memo, make_batch, word_counts
 from cleaner.features import (
     LINE_FEATURES,
     as_read,
@@ -57,10 +57,11 @@ def test_line_features_from_remembered_line_stats_equal_fresh_ones(cleaner):
     memo = Memo()
     model = cleaner.model
     memo.lookup(model, ["An unrelated line first.", *reversed(batch.texts)])
-    scores, stats = memo.lookup(model, batch.texts)
+    scores, stats, words = memo.lookup(model, batch.texts)
     assert np.array_equal(line_matrix(batch, stats), line_matrix(batch))
     assert np.array_equal(line_matrix(batch, line_stats(batch.texts)), line_matrix(batch))
     assert np.array_equal(scores, model.text_scores(list(batch.texts)))
+    assert np.array_equal(words, word_counts(batch.texts))
 
 
 def test_digits_are_masked_so_timestamps_look_alike_to_the_text_model():
