@@ -4,7 +4,9 @@ Cleaning is idempotent by construction: a document is cleaned, then its output i
 again, until a pass changes nothing (a fixed point). Each pass only drops or trims lines, so
 this ends (see :data:`MAX_PASSES`), and cleaning an output again returns it unchanged. A
 pass that would see exactly what the previous one saw is skipped, as its answer is known. The
-probability shown for a line is from the last pass that scored it.
+probability shown for a line is from the last pass that scored it, and :class:`Decision` says
+which pass that was: a line dropped in a later pass was kept while the lines that went before it
+were there (``cleaner explain`` shows it).
 
 Documents are cleaned in batches (:data:`BATCH_CHARS` characters or :data:`BATCH_DOCS`
 documents): one feature matrix and one model call per batch and pass.
@@ -73,6 +75,7 @@ class _Outcome:
     text: list[str]
     trimmed: list[str]
     settled: list[bool]
+    scored_in: np.ndarray  # the 1-based pass that last scored each line (0: blank)
 
     def output_lines(self) -> tuple[list[str], list[int]]:
         return render_lines(self.text, self.keep)
@@ -97,11 +100,14 @@ class Cleaner:
         took 2.7 s instead of 6 ms on a busy 2-core machine)."""
         memo = Memo()
         outcomes = [
-            _Outcome(doc, s.keep, s.p_keep, s.rescued, list(doc.text), list(doc.trimmed), list(doc.settled))
+            _Outcome(
+                doc, s.keep, s.p_keep, s.rescued, list(doc.text), list(doc.trimmed), list(doc.settled),
+                np.array([1 if t else 0 for t in doc.text], dtype=np.int64),
+            )
             for doc, s in zip(docs, score(self.model, docs, self.threshold, counts, memo), strict=True)
-        ]
+        ]  # fmt: skip
         active = [(o, not all(o.keep[i] for i, t in enumerate(o.text) if t)) for o in outcomes]
-        for _ in range(MAX_PASSES - 1):
+        for number in range(2, MAX_PASSES + 1):
             todo = []
             for outcome, dropped in active:
                 if not dropped and all(outcome.settled[i] for i in np.flatnonzero(outcome.keep)):
@@ -124,6 +130,7 @@ class Cleaner:
                     keep = bool(s.keep[k]) and bool(again.text[k])
                     dropped |= not keep
                     outcome.keep[i], outcome.p_keep[i], outcome.rescued[i] = keep, s.p_keep[k], s.rescued[k]
+                    outcome.scored_in[i] = number
                     if again.text[k]:
                         outcome.text[i] = again.text[k]
                         outcome.trimmed[i] += again.trimmed[k]
@@ -140,7 +147,8 @@ class Cleaner:
             keep = bool(outcome.keep[i])
             reason = (BETWEEN_CONTENT if outcome.rescued[i] else CONTENT) if keep else reasons[i]
             p = float(outcome.p_keep[i])
-            out.append(Decision(i, raw, outcome.text[i], keep, p, reason, outcome.trimmed[i]))
+            scored_in = int(outcome.scored_in[i])
+            out.append(Decision(i, raw, outcome.text[i], keep, p, reason, outcome.trimmed[i], scored_in))
         return out
 
     def count(self, texts: Iterable[str]) -> LineCounts:

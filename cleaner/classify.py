@@ -39,6 +39,7 @@ class Decision:
     p_keep: float  # the model's P(keep); NaN for blank lines
     reason: str  # "content", a cruft kind ("ad", "byline", ...) or "blank"
     trimmed: str = ""  # inline cruft cut from a kept line
+    scored_in: int = 0  # the cleaning pass (1, 2, ...) whose decision this is; 0 for blank lines
 
 
 @dataclass(frozen=True)

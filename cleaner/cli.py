@@ -271,7 +271,8 @@ def eval_command(labeled: Path, threshold: float | None, model_path: Path | None
 @_THRESHOLD
 @_MODEL
 def explain(file: Path, threshold: float | None, model_path: Path | None) -> None:
-    """Every line of FILE with its decision, P(keep) and reason."""
+    """Every line of FILE with its decision, P(keep) and reason; a line dropped by a pass after
+    the first (cleaning the output again) says which."""
     from cleaner.decode import decode
 
     data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
@@ -286,6 +287,8 @@ def explain(file: Path, threshold: float | None, model_path: Path | None) -> Non
             continue
         p = "  -  " if math.isnan(d.p_keep) else f"{d.p_keep:.3f}"
         note = f"  [trimmed {d.trimmed.strip()!r}]" if d.trimmed else ""
+        if not d.keep and d.scored_in > 1:
+            note += f"  [dropped in pass {d.scored_in}]"
         click.echo(f"{d.index + 1:5} {'KEEP' if d.keep else 'drop':<6} {p} {d.reason:<12}| {d.text}{note}")
 
 

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cleaner as cleaner_module
+import cleaner.api as api_module
 from cleaner import Config
 from cleaner.lines import resplit, split_doc
 from cleaner.write import join_lines, render_lines
@@ -61,6 +62,22 @@ def test_explain_gives_one_decision_per_input_line(cleaner):
     text = article((3, "Advertisement"))
     decisions = cleaner.explain(text)
     assert [d.index for d in decisions] == list(range(len(text.splitlines())))
+
+
+def test_a_line_dropped_in_pass_n_was_kept_by_the_passes_before(cleaner, late_drops, monkeypatch):
+    for text, line, number in late_drops:
+        monkeypatch.setattr(api_module, "MAX_PASSES", number - 1)
+        assert cleaner.explain(text)[line].keep
+        monkeypatch.setattr(api_module, "MAX_PASSES", number)
+        assert not cleaner.explain(text)[line].keep
+
+
+def test_kept_lines_carry_the_last_pass_and_blank_lines_none(cleaner):
+    decisions = cleaner.explain(article((3, "Advertisement"), (0, "Image: AP")))
+    last = max(d.scored_in for d in decisions)
+    assert {d.scored_in for d in decisions if d.keep} == {last}
+    assert all(d.scored_in == 0 for d in decisions if not d.text)
+    assert all(1 <= d.scored_in <= last for d in decisions if d.text)
 
 
 def test_clean_batch_matches_clean(cleaner):

@@ -122,6 +122,14 @@ def test_output_folder_inside_input_folder_is_not_walked(tmp_path):
     assert sorted(p.relative_to(src).as_posix() for p in src.rglob("*.txt")) == ["cleaned/x.txt", "x.txt"]
 
 
+def test_explain_says_in_which_pass_a_line_was_dropped_after_the_first(tmp_path, late_drops):
+    text, line, number = late_drops[0]
+    (tmp_path / "x.txt").write_text(text, encoding="utf-8")
+    rows = CliRunner().invoke(main, ["explain", str(tmp_path / "x.txt")]).output.splitlines()
+    assert rows[line].endswith(f"[dropped in pass {number}]")
+    assert any(" drop " in row and "[dropped in pass" not in row for row in rows)  # pass 1: no note
+
+
 def test_explain_prints_every_line_with_decision_probability_and_reason(tmp_path):
     (tmp_path / "x.txt").write_text(DIRTY, encoding="utf-8")
     result = CliRunner().invoke(main, ["explain", str(tmp_path / "x.txt")])
