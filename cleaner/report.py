@@ -20,6 +20,8 @@ the line as it was in the input. Inline cruft cut from a kept line is a row too,
 ``--report FILE.jsonl`` writes one JSON object per document (a text file, or a JSONL record):
 ``path`` (the input), ``record`` and ``line`` (JSONL), ``status``, and for cleaned documents the
 counts of non-blank lines ``kept`` and ``dropped``, ``reasons`` (dropped lines by reason),
+``dropped_later`` (of the dropped lines, those dropped by a pass after the first, when the
+output was cleaned again; ``docs/pipelines.md`` says why a large share is worth a look),
 ``trimmed`` (kept lines with inline cruft cut), ``unchanged`` (true when nothing was dropped or
 trimmed: the document needed no cleaning beyond repairs) and, with ``--dedup``,
 ``dedup_dropped``. Other statuses: ``kept`` (the output was already there and was not cleaned
@@ -57,6 +59,7 @@ class Explained:
 
     kept: int = 0
     dropped: int = 0
+    dropped_later: int = 0
     trimmed: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     rows: list[str] = field(default_factory=list)
@@ -75,6 +78,7 @@ class Explained:
                     self.rows.append(_row(prefix, number, d.p_keep, TRIMMED, d.trimmed.strip()))
             else:
                 self.dropped += 1
+                self.dropped_later += d.scored_in > 1
                 self.reasons[d.reason] += 1
                 self.rows.append(_row(prefix, number, d.p_keep, d.reason, d.raw))
 
@@ -84,6 +88,7 @@ class Explained:
             "kept": self.kept,
             "dropped": self.dropped,
             "reasons": dict(sorted(self.reasons.items())),
+            "dropped_later": self.dropped_later,
             "trimmed": self.trimmed,
             "unchanged": not self.dropped and not self.trimmed,
         }

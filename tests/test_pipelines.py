@@ -263,9 +263,19 @@ def test_report_has_one_row_per_document_with_counts_by_reason(tmp_path):
     assert rows[0] == same | {"path": str(src / "a.txt")}
     assert rows[2] == {
         "path": str(src / "b.jsonl"), "record": 1, "line": 2, "status": "cleaned",
-        "kept": content, "dropped": 2, "reasons": {"ad": 1, "credit": 1}, "trimmed": 0, "unchanged": False,
+        "kept": content, "dropped": 2, "reasons": {"ad": 1, "credit": 1}, "dropped_later": 0, "trimmed": 0,
+        "unchanged": False,
     }  # fmt: skip
     assert rows[1]["unchanged"] and rows[3]["line"] == 3 and "not valid JSON" in rows[3]["error"]
+
+
+def test_report_counts_the_lines_dropped_after_the_first_pass(tmp_path, cleaner, late_drops):
+    text = late_drops[0][0]
+    (tmp_path / "page.txt").write_text(text, encoding="utf-8")
+    _cli(tmp_path / "page.txt", tmp_path / "out.txt", "--report", tmp_path / "report.jsonl")
+    (row,) = _records((tmp_path / "report.jsonl").read_bytes())
+    later = sum(1 for d in cleaner.explain(text) if not d.keep and d.scored_in > 1)
+    assert row["dropped_later"] == later >= 1
 
 
 def test_report_names_failed_files_and_outputs_that_were_already_there(tmp_path):
