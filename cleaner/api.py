@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from cleaner.classify import BETWEEN_CONTENT, BLANK, CONTENT, Decision, Memo, score
+from cleaner.classify import BETWEEN_CONTENT, BLANK, CONTENT, REPEAT, Decision, Memo, score
 from cleaner.crossdoc import LineCounts
 from cleaner.decode import decode
 from cleaner.lines import DocLines, resplit, split_doc
@@ -72,6 +72,7 @@ class _Outcome:
     keep: np.ndarray
     p_keep: np.ndarray
     rescued: np.ndarray
+    repeat: np.ndarray
     text: list[str]
     trimmed: list[str]
     settled: list[bool]
@@ -101,7 +102,8 @@ class Cleaner:
         memo = Memo()
         outcomes = [
             _Outcome(
-                doc, s.keep, s.p_keep, s.rescued, list(doc.text), list(doc.trimmed), list(doc.settled),
+                doc, s.keep, s.p_keep, s.rescued, s.repeat,
+                list(doc.text), list(doc.trimmed), list(doc.settled),
                 np.array([1 if t else 0 for t in doc.text], dtype=np.int64),
             )
             for doc, s in zip(docs, score(self.model, docs, self.threshold, counts, memo), strict=True)
@@ -130,6 +132,7 @@ class Cleaner:
                     keep = bool(s.keep[k]) and bool(again.text[k])
                     dropped |= not keep
                     outcome.keep[i], outcome.p_keep[i], outcome.rescued[i] = keep, s.p_keep[k], s.rescued[k]
+                    outcome.repeat[i] = s.repeat[k]
                     outcome.scored_in[i] = number
                     if again.text[k]:
                         outcome.text[i] = again.text[k]
@@ -145,7 +148,10 @@ class Cleaner:
                 out.append(Decision(i, raw, "", False, float("nan"), BLANK))
                 continue
             keep = bool(outcome.keep[i])
-            reason = (BETWEEN_CONTENT if outcome.rescued[i] else CONTENT) if keep else reasons[i]
+            if keep:
+                reason = BETWEEN_CONTENT if outcome.rescued[i] else CONTENT
+            else:
+                reason = REPEAT if outcome.repeat[i] else reasons[i]
             p = float(outcome.p_keep[i])
             scored_in = int(outcome.scored_in[i])
             out.append(Decision(i, raw, outcome.text[i], keep, p, reason, outcome.trimmed[i], scored_in))
@@ -163,7 +169,9 @@ class Cleaner:
         ``counts`` from :meth:`count` over the same run lets lines repeated across it count."""
         for batch in _batches(texts):
             for outcome in self._outcomes(batch, counts):
-                dropped = [i for i, t in enumerate(outcome.text) if t and not outcome.keep[i]]
+                dropped = [
+                    i for i, t in enumerate(outcome.text) if t and not (outcome.keep[i] or outcome.repeat[i])
+                ]
                 names = self.model.reasons([outcome.text[i] for i in dropped])
                 yield self._decisions(outcome, dict(zip(dropped, names, strict=True)))
 

@@ -17,12 +17,14 @@ from cleaner.crossdoc import LineCounts
 from cleaner.features import Batch, LineStats, line_keys, line_stats
 from cleaner.lines import DocLines
 from cleaner.model import LineModel
+from cleaner.repeats import later_copies
 from cleaner.smooth import smooth
 from cleaner.unwrap import unit_texts, units
 
 CONTENT = "content"
 BETWEEN_CONTENT = "content (between content lines)"
 BLANK = "blank"
+REPEAT = "repeat"
 
 #: Lines longer than this are counted as long for smoothing without splitting them into words.
 _LONG_LINE = 300
@@ -37,18 +39,20 @@ class Decision:
     text: str  # the line as written if kept (repaired, stripped, trimmed)
     keep: bool
     p_keep: float  # the model's P(keep); NaN for blank lines
-    reason: str  # "content", a cruft kind ("ad", "byline", ...) or "blank"
+    reason: str  # "content", a cruft kind ("ad", "byline", ...), "repeat" or "blank"
     trimmed: str = ""  # inline cruft cut from a kept line
     scored_in: int = 0  # the cleaning pass (1, 2, ...) whose decision this is; 0 for blank lines
 
 
 @dataclass(frozen=True)
 class Scored:
-    """One pass over one document: per line, kept or not, P(keep) (NaN if blank), rescued."""
+    """One pass over one document: per line, kept or not, P(keep) (NaN if blank), rescued
+    (:mod:`cleaner.smooth`), dropped as a repeat (:mod:`cleaner.repeats`)."""
 
     keep: np.ndarray
     p_keep: np.ndarray
     rescued: np.ndarray
+    repeat: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -142,12 +146,16 @@ def score(
         scores, stats, words = None, None, word_counts(batch.texts)
     p, text_scores = model.predict(batch, scores, stats)
     keep, rescued = smooth(p, text_scores, words, batch.doc_ids, threshold, batch.others)
+    repeat = later_copies(batch.texts, keep, words, batch.doc_ids)
+    keep &= ~repeat
     out = []
     for j, (doc, layout) in enumerate(zip(docs, layouts, strict=True)):
         rows = batch.doc_starts[j] + layout.row
         k = np.zeros(len(doc), dtype=bool)
         pk = np.full(len(doc), math.nan)
         r = np.zeros(len(doc), dtype=bool)
+        rep = np.zeros(len(doc), dtype=bool)
         k[layout.body], pk[layout.body], r[layout.body] = keep[rows], p[rows], rescued[rows]
-        out.append(Scored(k, pk, r))
+        rep[layout.body] = repeat[rows]
+        out.append(Scored(k, pk, r, rep))
     return out

@@ -1,5 +1,9 @@
 """``--dedup``: drop paragraphs already written earlier in the run.
 
+Cleaning always drops the second copy of a paragraph of 12 words or more within one document
+(:mod:`cleaner.repeats`); ``--dedup`` goes further, across the documents of a run and down to
+paragraphs of :data:`MIN_WORDS` words.
+
 A paragraph is a non-blank output line of at least :data:`MIN_WORDS` words (shorter lines are
 headings, list items and table cells, which repeat legitimately). Two paragraphs are the same
 when they are equal after case folding and collapsing whitespace; each is remembered as an

@@ -60,6 +60,12 @@ def shared() -> Path:
     return SHARED
 
 
+def long_prose(n: int) -> str:
+    """``n`` paragraphs of our article, cycled and each made distinct (a paragraph shown twice in
+    a document is dropped as a repeat), blank-line separated: only content."""
+    return "\n\n".join(f"{PARAGRAPHS[i % 4]} The inquiry sat again on day {i + 1}." for i in range(n)) + "\n"
+
+
 def article(*inserts: tuple[int, str]) -> str:
     """The test article, blank-line separated, with ``(position, line)`` cruft inserted."""
     blocks = [TITLE, STANDFIRST, PARAGRAPHS[0], PARAGRAPHS[1], SUBHEADING, PARAGRAPHS[2], PARAGRAPHS[3]]

@@ -8,6 +8,7 @@ import cleaner as cleaner_module
 import cleaner.api as api_module
 from cleaner import Config
 from cleaner.lines import resplit, split_doc
+from cleaner.repeats import MIN_WORDS
 from cleaner.write import join_lines, render_lines
 
 
@@ -81,6 +82,13 @@ def test_kept_lines_carry_the_last_pass_and_blank_lines_none(cleaner):
     assert all(1 <= d.scored_in <= last for d in decisions if d.text)
 
 
+def test_a_paragraph_shown_twice_is_written_once_and_explained_as_a_repeat(cleaner):
+    text = article((3, PARAGRAPHS[0]))
+    assert cleaner.clean(text).count(PARAGRAPHS[0]) == 1
+    copies = [d for d in cleaner.explain(text) if d.text == PARAGRAPHS[0]]
+    assert [(d.keep, d.reason) for d in copies] == [(True, "content"), (False, "repeat")]
+
+
 def test_clean_batch_matches_clean(cleaner):
     texts = [article((3, "Advertisement")), article(), ""]
     assert list(cleaner.clean_batch(texts)) == [cleaner.clean(t) for t in texts]
@@ -115,6 +123,14 @@ def test_output_lines_come_in_order_from_the_repaired_input(cleaner, text):
 def test_cleaning_twice_changes_nothing(cleaner, text):
     once = cleaner.clean(text)
     assert cleaner.clean(once) == once
+
+
+@_SETTINGS
+@given(_DOCS)
+def test_no_paragraph_is_written_twice_in_one_output(cleaner, text):
+    lines = (" ".join(line.split()).casefold() for line in cleaner.clean(text).split("\n"))
+    paragraphs = [line for line in lines if len(line.split()) >= MIN_WORDS]
+    assert len(set(paragraphs)) == len(paragraphs)
 
 
 @_SETTINGS

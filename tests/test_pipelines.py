@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import zstandard
 from click.testing import CliRunner
-from conftest import PARAGRAPHS, TITLE, article
+from conftest import PARAGRAPHS, TITLE, article, long_prose
 from threadpoolctl import threadpool_limits
 
 from cleaner.cli import clean_command
@@ -99,7 +99,7 @@ def test_blank_lines_in_jsonl_are_not_records(tmp_path):
 
 
 def test_jsonl_record_larger_than_a_segment_is_cleaned_in_segments(tmp_path):
-    prose = "\n\n".join(PARAGRAPHS * 4) + "\n"
+    prose = long_prose(16)
     (tmp_path / "in.jsonl").write_bytes(_jsonl([{"text": prose}]))
     result = _cli(tmp_path / "in.jsonl", tmp_path / "out.jsonl", "--segment-mb", 0.001)
     assert result.exit_code == 0, result.output
@@ -224,7 +224,8 @@ def test_removed_lists_each_dropped_line_with_its_number_score_and_reason(tmp_pa
 
 
 def test_removed_line_numbers_are_the_input_files_when_it_is_cleaned_in_segments(tmp_path):
-    text = "\n\n".join(PARAGRAPHS * 2 + ("Advertisement",) + PARAGRAPHS * 2 + ("Advertisement",)) + "\n"
+    prose = long_prose(8).strip().split("\n\n")
+    text = "\n\n".join([*prose[:4], "Advertisement", *prose[4:], "Advertisement"]) + "\n"
     (tmp_path / "big.txt").write_text(text, encoding="utf-8")
     _cli(tmp_path / "big.txt", tmp_path / "out.txt", "--removed", tmp_path / "rm", "--segment-mb", 0.001)
     rows = (tmp_path / "rm" / "out.txt.tsv").read_text(encoding="utf-8").splitlines()[1:]

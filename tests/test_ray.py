@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PARAGRAPHS, article
+from conftest import PARAGRAPHS, article, long_prose
 
 from cleaner.files import plan
 from cleaner.run import RunSettings, run_jobs
@@ -31,7 +31,7 @@ def _inputs(src: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{i}.txt").write_text(article((1, site), (3, PARAGRAPHS[i % 4])), encoding="utf-8")
     (src / "records.jsonl").write_text('{"text": "Advertisement"}\nnot json\n', encoding="utf-8")
-    (src / "big.txt").write_text("\n\n".join(PARAGRAPHS * 8) + "\n", encoding="utf-8")
+    (src / "big.txt").write_text(long_prose(32), encoding="utf-8")
 
 
 def _outputs(folder: Path) -> dict[str, bytes]:

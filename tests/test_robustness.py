@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import PARAGRAPHS, TITLE, article
+from conftest import PARAGRAPHS, TITLE, article, long_prose
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
@@ -33,7 +33,7 @@ from cleaner.model import default_model_dir
 from cleaner.run import RunSettings, run_jobs, segments
 
 DIRTY = article((3, "Advertisement"), (0, "Updated May 2nd, 2023 at 10:04 IST"))
-PROSE = "\n\n".join(PARAGRAPHS * 6) + "\n"  # only content: kept whole however it is segmented
+PROSE = long_prose(24)  # only content: kept whole however it is segmented
 
 
 def _cli(*args: object):
@@ -574,7 +574,7 @@ def test_large_file_split_at_line_breaks_gets_no_blank_lines(tmp_path, cleaner):
 
 def test_large_file_encoding_is_taken_from_its_first_segment(tmp_path, cleaner):
     german = "Der Bürgermeister erklärte am Montag, die Straße bleibe bis Ende März gesperrt. " * 3
-    text = "\n\n".join([german.strip()] * 30) + "\n"
+    text = "\n\n".join(f"{german}Das meldete die Stadt am Tag {i + 1}." for i in range(30)) + "\n"
     (tmp_path / "big.txt").write_bytes(text.encode("cp1252"))
     run_jobs(plan(tmp_path / "big.txt", tmp_path / "out.txt"), RunSettings(segment_bytes=2000))
     assert (tmp_path / "out.txt").read_text(encoding="utf-8") == text
