@@ -6,7 +6,8 @@ a teaser in a "related" box that is also the article's text, a disclaimer at the
 bottom. The copy adds nothing for indexing or training, and the model, which scores each copy
 by its place and neighbours, often keeps both. So among the lines a pass kept, every later copy
 of a kept paragraph of the same document is dropped (reason ``repeat``); the first kept copy
-stays where it is.
+stays where it is. A file larger than ``--segment-mb`` is cleaned in segments, each a document
+of its own, so a copy in another segment is kept (``--dedup`` finds it).
 
 Only paragraphs of at least :data:`MIN_WORDS` words count: shorter lines (list items, table
 cells, a song's chorus, "Read more") repeat legitimately. Two paragraphs are the same when they
