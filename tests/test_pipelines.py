@@ -223,6 +223,17 @@ def test_removed_lists_each_dropped_line_with_its_number_score_and_reason(tmp_pa
     assert [row.split("\t")[3] for row in rows[1:]] == ["Image: AP", "Advertisement"]
 
 
+def test_removed_lists_the_second_copy_of_a_paragraph_as_a_repeat(tmp_path):
+    text = article((5, PARAGRAPHS[0]))
+    (tmp_path / "x.txt").write_text(text, encoding="utf-8")
+    assert _cli(tmp_path / "x.txt", tmp_path / "out" / "x.txt", "--removed", tmp_path / "rm").exit_code == 0
+    rows = (tmp_path / "rm" / "x.txt.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    lines = text.splitlines()
+    second = lines.index(PARAGRAPHS[0], lines.index(PARAGRAPHS[0]) + 1)
+    found = [(int(n), reason, line) for n, _, reason, line in (row.split("\t") for row in rows)]
+    assert found == [(second + 1, "repeat", PARAGRAPHS[0])]
+
+
 def test_removed_line_numbers_are_the_input_files_when_it_is_cleaned_in_segments(tmp_path):
     prose = long_prose(8).strip().split("\n\n")
     text = "\n\n".join([*prose[:4], "Advertisement", *prose[4:], "Advertisement"]) + "\n"
