@@ -5,17 +5,22 @@
 SET_DIR defaults to ``../shared/bench/wcxb_dev_inscriptis`` (beside the project root); the
 scorer is ``score.py`` in the set's parent folder. The baselines are the figures published in
 ``../shared/bench/README.md`` for the same set. Without the bench this prints why and exits 0,
-so it can run anywhere. It also prints the held-out corpus figures of the same model.
+so it can run anywhere. It also prints the held-out corpus figures of the same model, and how
+much of the gold articles survives when they are given as input on their own (text an article
+extractor already cleaned, which ``clean`` should leave nearly whole).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +57,27 @@ def run(set_dir: Path, cleaner: Cleaner, out: Path, batch_counts: bool) -> float
     for page, text in zip(pages, cleaner.clean_many(texts, counts), strict=True):
         (out / page.name).write_text(text, encoding="utf-8")
     return time.perf_counter() - start
+
+
+def _tokens(text: str) -> Counter[str]:
+    """The bench scorer's tokens: ``\\w+`` of the NFKC-normalised, lower-cased text."""
+    return Counter(re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower()))
+
+
+def already_clean(set_dir: Path, cleaner: Cleaner) -> tuple[float, float, int]:
+    """Clean each gold article alone, as an extractor would hand it over: the share of its
+    tokens and of its non-blank lines that is kept, and how many articles keep less than half
+    of their tokens."""
+    golds = [page.read_text(encoding="utf-8") for page in sorted((set_dir / "gold").glob("*.txt"))]
+    gold_tokens = kept_tokens = gold_lines = kept_lines = halved = 0
+    for gold, out in zip(golds, cleaner.clean_many(golds), strict=True):
+        given, kept = _tokens(gold), _tokens(out)
+        overlap = sum((given & kept).values())
+        gold_tokens, kept_tokens = gold_tokens + sum(given.values()), kept_tokens + overlap
+        gold_lines += sum(1 for line in gold.splitlines() if line.strip())
+        kept_lines += sum(1 for line in out.splitlines() if line.strip())
+        halved += overlap < sum(given.values()) / 2
+    return kept_tokens / max(gold_tokens, 1), kept_lines / max(gold_lines, 1), halved
 
 
 def score(set_dir: Path, out: Path, scorer: Path | None = None) -> tuple[dict, list[dict]]:
@@ -128,6 +154,9 @@ def main() -> int:
         "95% intervals over pages resampled (1,000 draws): "
         + ", ".join(f"{name} {lo:.3f}-{hi:.3f}" for name, (lo, hi) in intervals(per_page).items())
     )
+    tokens_kept, lines_kept, halved = already_clean(args.set_dir, cleaner)
+    print(f"gold articles as input (already clean): {tokens_kept:.3f} of tokens and {lines_kept:.3f} of "
+          f"lines kept; {halved} of {len(per_page)} articles keep less than half their tokens")  # fmt: skip
     heldout = ROOT / "corpus" / "heldout"
     if heldout.is_dir():
         held = evaluate(cleaner, load_docs(heldout))
