@@ -17,7 +17,7 @@ from cleaner.crossdoc import LineCounts
 from cleaner.features import Batch, LineStats, line_keys, line_stats
 from cleaner.lines import DocLines
 from cleaner.model import LineModel
-from cleaner.repeats import later_copies
+from cleaner.repeats import later_copies, paragraph_keys
 from cleaner.smooth import smooth
 from cleaner.unwrap import unit_texts, units
 
@@ -104,30 +104,36 @@ def word_counts(texts: Sequence[str]) -> np.ndarray:
 
 
 class Memo:
-    """What is known of line texts already seen in this batch: their text scores, word counts
-    and :class:`~cleaner.features.LineStats`, which depend on the text alone. Each cleaning pass
-    sees the lines of the last one minus the dropped ones, so later passes compute only the
-    figures that depend on the document (position, neighbours, repeats, language)."""
+    """What is known of line texts already seen in this batch: their text scores, word counts,
+    paragraph keys (:mod:`cleaner.repeats`) and :class:`~cleaner.features.LineStats`, which
+    depend on the text alone. Each cleaning pass sees the lines of the last one minus the dropped
+    ones, so later passes compute only the figures that depend on the document (position,
+    neighbours, repeats, language)."""
 
     def __init__(self) -> None:
         self._rows: dict[str, int] = {}
         self._scores = np.zeros(0)
         self._words = np.zeros(0, dtype=np.int64)
+        self._keys: list[str] = []
         self._stats: LineStats | None = None
 
-    def lookup(self, model: LineModel, texts: Sequence[str]) -> tuple[np.ndarray, LineStats, np.ndarray]:
-        """The text scores, line stats and word counts (:func:`word_counts`) of ``texts``,
-        computing those not seen before."""
+    def lookup(
+        self, model: LineModel, texts: Sequence[str]
+    ) -> tuple[np.ndarray, LineStats, np.ndarray, list[str]]:
+        """The text scores, line stats, word counts (:func:`word_counts`) and paragraph keys
+        (:func:`~cleaner.repeats.paragraph_keys`) of ``texts``, computing those not seen before."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._rows))
         if missing or self._stats is None:
             base = len(self._rows)
             self._rows.update((t, base + k) for k, t in enumerate(missing))
             self._scores = np.concatenate([self._scores, model.text_scores(missing)])
-            self._words = np.concatenate([self._words, word_counts(missing)])
+            words = word_counts(missing)
+            self._words = np.concatenate([self._words, words])
+            self._keys += paragraph_keys(missing, words)
             fresh = line_stats(missing)
             self._stats = fresh if self._stats is None else LineStats.concat([self._stats, fresh])
         rows = np.fromiter((self._rows[t] for t in texts), dtype=np.int64, count=len(texts))
-        return self._scores[rows], self._stats.take(rows), self._words[rows]
+        return self._scores[rows], self._stats.take(rows), self._words[rows], [self._keys[r] for r in rows]
 
 
 def score(
@@ -141,12 +147,13 @@ def score(
     line texts from earlier passes over the same batch."""
     batch, layouts = make_batch(docs, counts)
     if memo is not None:
-        scores, stats, words = memo.lookup(model, batch.texts)
+        scores, stats, words, keys = memo.lookup(model, batch.texts)
     else:
         scores, stats, words = None, None, word_counts(batch.texts)
+        keys = paragraph_keys(batch.texts, words)
     p, text_scores = model.predict(batch, scores, stats)
     keep, rescued = smooth(p, text_scores, words, batch.doc_ids, threshold, batch.others)
-    repeat = later_copies(batch.texts, keep, words, batch.doc_ids)
+    repeat = later_copies(keys, keep, batch.doc_ids)
     keep &= ~repeat
     out = []
     for j, (doc, layout) in enumerate(zip(docs, layouts, strict=True)):

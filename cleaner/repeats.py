@@ -36,16 +36,26 @@ from cleaner.features import as_read
 MIN_WORDS = 12
 
 
-def later_copies(
-    texts: Sequence[str], keep: np.ndarray, n_words: np.ndarray, doc_ids: np.ndarray
-) -> np.ndarray:
+def paragraph_keys(texts: Sequence[str], n_words: np.ndarray) -> list[str]:
+    """What two copies of a paragraph share, for each line of at least :data:`MIN_WORDS` words
+    (``n_words``: each line's word count, or any count of at least that for a long line): the
+    text as the features read it, whitespace collapsed, case folded; "" for shorter lines. They
+    depend on the text alone, so the passes remember them (:class:`cleaner.classify.Memo`)."""
+    return [
+        " ".join(as_read(t).split()).casefold() if n >= MIN_WORDS else ""
+        for t, n in zip(texts, n_words.tolist(), strict=True)
+    ]
+
+
+def later_copies(keys: Sequence[str], keep: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
     """Which kept lines of a batch repeat a kept paragraph earlier in their own document
-    (``n_words``: each line's word count, or any count of at least :data:`MIN_WORDS` for a
-    long line)."""
-    later = np.zeros(len(texts), dtype=bool)
+    (``keys`` from :func:`paragraph_keys`)."""
+    later = np.zeros(len(keys), dtype=bool)
     seen: set[tuple[int, str]] = set()
-    for i in np.flatnonzero(keep & (n_words >= MIN_WORDS)).tolist():
-        key = (int(doc_ids[i]), " ".join(as_read(texts[i]).split()).casefold())
+    for i in np.flatnonzero(keep).tolist():
+        if not keys[i]:
+            continue
+        key = (int(doc_ids[i]), keys[i])
         if key in seen:
             later[i] = True
         else:

@@ -20,6 +20,7 @@ from cleaner.features import (
     text_matrix,
 )
 from cleaner.lines import split_doc
+from cleaner.repeats import paragraph_keys
 
 DOCS = [article((3, "Advertisement")), "Home\nNews\n\n" + PARAGRAPHS[0] + "\n© 2024 Example\n", article()]
 
@@ -57,11 +58,12 @@ def test_line_features_from_remembered_line_stats_equal_fresh_ones(cleaner):
     memo = Memo()
     model = cleaner.model
     memo.lookup(model, ["An unrelated line first.", *reversed(batch.texts)])
-    scores, stats, words = memo.lookup(model, batch.texts)
+    scores, stats, words, keys = memo.lookup(model, batch.texts)
     assert np.array_equal(line_matrix(batch, stats), line_matrix(batch))
     assert np.array_equal(line_matrix(batch, line_stats(batch.texts)), line_matrix(batch))
     assert np.array_equal(scores, model.text_scores(list(batch.texts)))
     assert np.array_equal(words, word_counts(batch.texts))
+    assert keys == paragraph_keys(batch.texts, word_counts(batch.texts))
 
 
 def test_digits_are_masked_so_timestamps_look_alike_to_the_text_model():

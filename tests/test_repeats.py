@@ -3,7 +3,7 @@ other documents and copies of dropped lines are left to the model."""
 
 import numpy as np
 
-from cleaner.repeats import MIN_WORDS, later_copies
+from cleaner.repeats import MIN_WORDS, later_copies, paragraph_keys
 
 PARAGRAPH = "The ferry timetable changes on Monday, with two extra sailings each evening until May."
 SHORT = "Tickets are on sale now."
@@ -12,8 +12,8 @@ SHORT = "Tickets are on sale now."
 def _later(texts, keep=None, docs=None):
     keep = np.ones(len(texts), dtype=bool) if keep is None else np.array(keep)
     docs = np.zeros(len(texts), dtype=np.int64) if docs is None else np.array(docs)
-    words = np.array([len(t.split()) for t in texts])
-    return later_copies(texts, keep, words, docs).tolist()
+    keys = paragraph_keys(texts, np.array([len(t.split()) for t in texts]))
+    return later_copies(keys, keep, docs).tolist()
 
 
 def test_a_later_copy_of_a_kept_paragraph_is_marked_and_the_first_is_not():
