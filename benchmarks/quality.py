@@ -72,11 +72,11 @@ def already_clean(set_dir: Path, cleaner: Cleaner) -> tuple[float, float, int]:
     gold_tokens = kept_tokens = gold_lines = kept_lines = halved = 0
     for gold, out in zip(golds, cleaner.clean_many(golds), strict=True):
         given, kept = _tokens(gold), _tokens(out)
-        overlap = sum((given & kept).values())
-        gold_tokens, kept_tokens = gold_tokens + sum(given.values()), kept_tokens + overlap
+        total, overlap = sum(given.values()), sum((given & kept).values())
+        gold_tokens, kept_tokens = gold_tokens + total, kept_tokens + overlap
         gold_lines += sum(1 for line in gold.splitlines() if line.strip())
         kept_lines += sum(1 for line in out.splitlines() if line.strip())
-        halved += overlap < sum(given.values()) / 2
+        halved += overlap < total / 2
     return kept_tokens / max(gold_tokens, 1), kept_lines / max(gold_lines, 1), halved
 
 
