@@ -1,13 +1,18 @@
 """The shipped model: its card, its integrity checks, and that training reproduces it."""
 
 import json
+import os
+import platform
 import shutil
+import subprocess
+import sys
 
 import joblib
 import numpy as np
 import pytest
 from conftest import ROOT
 
+from cleaner.api import Cleaner
 from cleaner.corpus import corpus_sha256, load_docs
 from cleaner.features import FEATURE_VERSION
 from cleaner.model import ModelError, default_model_dir, load_model, read_card, sha256_file
@@ -25,6 +30,7 @@ def test_card_records_how_the_model_was_made_and_what_it_scored():
     card = read_card()
     assert card["feature_version"] == FEATURE_VERSION
     assert {"scikit-learn", "ftfy", "numpy", "joblib", "python"} <= card["versions"].keys()
+    assert card["blas_kernel"]  # what training sums through (see cleaner.train)
     assert 0.0 < card["threshold"] < 1.0
     assert card["heldout"]["keep"]["f1"] > 0 and card["heldout"]["drop"]["f1"] > 0
     assert card["model_sha256"] == sha256_file(default_model_dir() / "model.joblib")
@@ -66,20 +72,26 @@ def test_missing_model_file_gives_a_clear_error(tmp_path):
         load_model(tmp_path / "absent.joblib")
 
 
-def test_training_reproduces_the_shipped_model_exactly(cleaner):
-    """Same corpus, same seeds, same libraries: the same model, judged by what it computes (every
-    probability on the held-out corpus, bit for bit) and by the figures on its card. (The pickle
-    bytes can differ between processes when equal objects are shared differently in memory.)"""
-    from cleaner.api import Cleaner
-    from cleaner.train import train_corpus
-
+def test_training_reproduces_the_shipped_model_exactly(cleaner, tmp_path):
+    """Same corpus, same seeds, same libraries, same BLAS kernel: the same model file, byte for
+    byte, computing the same probabilities on the held-out corpus, with the same card figures.
+    OpenBLAS picks its kernel by CPU (see :mod:`cleaner.train`), so training runs in a child
+    process told to use the kernel on the card."""
     card = read_card()
-    model, new_card = train_corpus(CORPUS, card["threshold"])
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        pytest.skip(f"the card's OpenBLAS kernel ({card['blas_kernel']}) is an x86-64 kernel")
+    env = {**os.environ, "OPENBLAS_CORETYPE": card["blas_kernel"]}
+    command = [sys.executable, "-m", "cleaner.cli", "train", str(CORPUS), "--out", str(tmp_path)]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    new_card = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    assert new_card["blas_kernel"] == card["blas_kernel"]
     assert new_card["heldout"] == card["heldout"]
+    assert new_card["model_sha256"] == card["model_sha256"]
     texts = [doc.text for doc in load_docs(CORPUS / "heldout")]
-    retrained = [d.p_keep for doc in Cleaner(model=model).explain_many(texts) for d in doc]
-    shipped = [d.p_keep for doc in cleaner.explain_many(texts) for d in doc]
-    assert np.array_equal(np.array(retrained), np.array(shipped), equal_nan=True)
+    retrained = Cleaner(model=load_model(tmp_path / "model.joblib"))
+    new_p = [d.p_keep for doc in retrained.explain_many(texts) for d in doc]
+    shipped_p = [d.p_keep for doc in cleaner.explain_many(texts) for d in doc]
+    assert np.array_equal(np.array(new_p), np.array(shipped_p), equal_nan=True)
 
 
 def test_training_is_deterministic_on_a_small_corpus():
