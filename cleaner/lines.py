@@ -2,10 +2,10 @@
 
 A document is split on ``\\n``, ``\\r\\n`` and ``\\r`` only (not on the rarer Unicode separators
 ``str.splitlines`` also honours, which ftfy leaves inside a line). Each line is repaired on its
-own, stripped of surrounding whitespace (including no-break spaces) and trimmed of inline
-cruft; the record keeps the raw text too, so ``explain`` can show what changed. A line break
-that repair itself produces (an entity such as ``&#10;``) becomes a space, so one input line
-is always one output line.
+own, stripped of surrounding whitespace (including no-break spaces and the characters that
+print as nothing, :data:`INVISIBLE`) and trimmed of inline cruft; the record keeps the raw text
+too, so ``explain`` can show what changed. A line break that repair itself produces (an entity
+such as ``&#10;``) becomes a space, so one input line is always one output line.
 """
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ from cleaner.repair import suspect_free as _suspect_free
 from cleaner.trim import trim
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+#: Characters that print as nothing: soft hyphen, combining grapheme joiner, Mongolian vowel
+#: separator, zero-width space/non-joiner/joiner, direction marks, word joiner and invisible
+#: operators, byte order mark. Page builders fill "empty" paragraphs with them (``&zwj;``), so
+#: a line of only these is a blank line, and at a line's edges they are stripped like spaces.
+INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ def _process(line: str) -> tuple[str, str]:
     if "\n" in line or "\r" in line:
         line = _NEWLINE.sub(" ", line)
     line = line.strip()
+    while line and (line[0] in INVISIBLE or line[-1] in INVISIBLE):
+        line = line.strip(INVISIBLE).strip()
     return trim(line) if line else ("", "")
 
 

@@ -43,6 +43,16 @@ def test_kept_lines_are_stripped_of_surrounding_whitespace_including_no_break_sp
     assert PARAGRAPHS[1] + "\n" in cleaner.clean(text)
 
 
+def test_lines_of_invisible_characters_are_blank_lines(cleaner):
+    """Page builders fill empty paragraphs with ``&zwj;``: such a line is blank, not a line of cruft."""
+    text = article()
+    padded = text.replace("\n\n", "\n\n\u200d\n\n")
+    padded = padded.replace(PARAGRAPHS[1], "\ufeff" + PARAGRAPHS[1] + "\u200b")
+    doc = split_doc(padded)
+    assert all(text == "" for raw, text in zip(doc.raw, doc.text, strict=True) if raw == "\u200d")
+    assert cleaner.clean(padded) == text
+
+
 def test_crlf_and_cr_line_ends_give_the_same_output_as_lf(cleaner):
     text = article((3, "Advertisement"))
     assert cleaner.clean(text.replace("\n", "\r\n")) == cleaner.clean(text)
