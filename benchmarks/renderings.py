@@ -13,11 +13,15 @@ each rendering with the model and scores it with the bench's own ``score.py``:
 * ``markdown``: ``-`` list markers, ``#`` headings on short lines after a blank line, and a
   third of the lines with an inline link (``[words](https://...)``), as html2text and
   markdownify write pages;
-* ``markdown, wrapped``: both, as html2text's defaults give.
+* ``markdown, wrapped``: both, as html2text's defaults give;
+* ``lynx``: a third of the lines with a link numbered in place (``[12]Home``), the numbered
+  addresses listed at the end under ``References`` (labelled boilerplate), wrapped at 78
+  columns, as ``lynx -dump`` writes pages.
 
 The renderings are made by rules that do not look at the labels. Link URLs are not in the gold
 text, so on the Markdown renderings token precision is lower by construction (a cleaner that
-keeps a linked line keeps its URL). Without the bench this prints why and exits 0.
+keeps a linked line keeps its URL), and on the lynx rendering a kept line keeps its link numbers.
+Without the bench this prints why and exits 0.
 """
 
 from __future__ import annotations
@@ -82,12 +86,37 @@ def markdown(rows: Rows) -> Rows:
     return out
 
 
+def lynx(rows: Rows) -> Rows:
+    """Links numbered in place (``[12]Home``) with a list of their addresses at the end, as
+    ``lynx -dump`` writes pages; lines wrapped as :func:`wrapped` does."""
+    rng = random.Random(0)
+    out: Rows = []
+    urls: list[str] = []
+    for label, line in rows:
+        text = re.sub(r"^(\s*)[*+•] ", r"\1* ", line)
+        words = text.split(" ")
+        if text.strip() and rng.random() < 0.3:
+            start = 1 if words[0] in ("*", "") else 0
+            end = len(words) if len(words) <= 4 else min(len(words), start + rng.randint(1, 3))
+            if start < end:
+                slug = "-".join(re.findall(r"\w+", " ".join(words[start:end]).lower()))[:40]
+                urls.append(f"https://www.example.com/{slug}")
+                words[start] = f"[{len(urls)}]{words[start]}"
+                text = " ".join(words)
+        out.append((label, text))
+    if urls:
+        out += [("-", ""), ("0", "References"), ("-", "")]
+        out += [("0", f"{k:4d}. {url}") for k, url in enumerate(urls, start=1)]
+    return wrapped(out)
+
+
 RENDERINGS: dict[str, Callable[[Rows], Rows]] = {
     "as given": lambda rows: rows,
     "wrapped": wrapped,
     "flat": flat,
     "markdown": markdown,
     "markdown, wrapped": lambda rows: wrapped(markdown(rows)),
+    "lynx": lynx,
 }
 
 

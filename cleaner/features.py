@@ -45,7 +45,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-FEATURE_VERSION = "lines-v8"
+FEATURE_VERSION = "lines-v9"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
 STAT_CHARS = 400
@@ -92,6 +92,8 @@ _BULLET = re.compile(r"(?:[*•·▪►+\-–—>o]\s|\d{1,2}[.)]\s)")
 _MARKERS = frozenset("*•·▪►‣◦∙⁃+-–—")
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\](?:\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)|\[[^\[\]\n]*\])")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
+#: A link numbered in place, as ``lynx -dump`` writes them: ``[12]Home``.
+_LINK_NUMBER = re.compile(r"\[\d{1,5}\](?=\S)")
 _URL_NEEDLES = ("http://", "https://", "www.", "@", ".com", ".org", ".net", ".co.uk")
 _CLOSERS = "\"'”’»)]"
 _SEPARATORS = "|»›>•·/\\"
@@ -313,11 +315,14 @@ def _stop_counts(per_language: np.ndarray, doc_starts: np.ndarray) -> np.ndarray
 def as_read(text: str) -> str:
     """``text`` as the features read it, the same whichever tool rendered the page: a Markdown
     link or image (``[the report](https://...)``, ``![alt](...)``, ``[text][3]``) is its text,
-    as HTML-to-text tools without link markup write it; bold markers and heading hashes are
+    as HTML-to-text tools without link markup write it, and so is a link lynx numbered in place
+    (``[12]Home``); bold markers and heading hashes are
     dropped; a leading list marker (one of :data:`_MARKERS` and a space) is ``*``. What is
     written out is the line itself."""
     if "](" in text or "][" in text:
         text = _MD_LINK.sub(r"\1", text)
+    if "[" in text:
+        text = _LINK_NUMBER.sub("", text)
     if "**" in text or "__" in text:
         text = text.replace("**", "").replace("__", "")
     if text[:1] == "#":

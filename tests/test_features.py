@@ -83,6 +83,16 @@ def test_a_markdown_link_reads_as_its_text():
     np.testing.assert_array_equal(a, b)
 
 
+def test_a_link_lynx_numbered_in_place_reads_as_its_text():
+    assert as_read("[12]Home [13]Council [14]Harbour news") == "Home Council Harbour news"
+    a, b = text_matrix(["Read [7]the full council report.", "Read the full council report."]).toarray()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_a_citation_mark_after_a_sentence_is_left_as_it_is():
+    assert as_read("The wall was built in 1911.[3] It stood") == "The wall was built in 1911.[3] It stood"
+
+
 def test_list_markers_of_any_renderer_read_alike():
     rows = text_matrix(["* Fresh basil", "- Fresh basil", "• Fresh basil", "+ Fresh basil"]).toarray()
     for row in rows[1:]:
