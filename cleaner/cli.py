@@ -127,6 +127,28 @@ def _clean_stdin_file(dst: Path, settings: RunSettings, quiet: bool) -> int:
     return status
 
 
+def _clean_to_stdout(src: Path, settings: RunSettings) -> int:
+    """``clean FILE -``: FILE is cleaned as a run of one file (its format told by its name, as
+    always) into a temporary folder, then copied to standard output. A folder has many outputs
+    and no single stream to write them to, so it is a usage error."""
+    import shutil
+    import tempfile
+
+    if src.is_dir():
+        raise click.UsageError(f"{src}: a folder cannot be cleaned to standard output; give an output folder")
+    with tempfile.TemporaryDirectory(prefix="cleaner-stdout-") as folder:
+        out = Path(folder) / src.name
+        try:
+            one = plan(src, out)
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from exc
+        status = _run(one, replace(settings, overwrite=True), quiet=True)
+        if out.exists():
+            with out.open("rb") as cleaned:
+                shutil.copyfileobj(cleaned, sys.stdout.buffer)
+    return status
+
+
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
@@ -216,6 +238,8 @@ def clean_command(
     )  # fmt: skip
     if str(src) == "-":
         sys.exit(_clean_stdin(cleaner, dst, settings, quiet))
+    if str(dst) == "-":
+        sys.exit(_clean_to_stdout(src, settings))
     try:
         planned = plan(src, dst)
         if shard is not None:

@@ -60,6 +60,21 @@ def test_stdin_to_stdout(cleaner):
     assert result.stdout == cleaner.clean(DIRTY)
 
 
+def test_a_file_cleaned_to_dash_goes_to_standard_output(tmp_path, cleaner, monkeypatch):
+    (tmp_path / "x.txt").write_text(DIRTY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = _run(tmp_path / "x.txt", "-")
+    assert result.exit_code == 0
+    assert result.stdout == cleaner.clean(DIRTY)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]  # no file named "-"
+
+
+def test_a_folder_cleaned_to_dash_is_a_usage_error(tmp_path):
+    (tmp_path / "in").mkdir()
+    result = _run(tmp_path / "in", "-")
+    assert result.exit_code == 2 and "standard output" in result.output
+
+
 def test_utf16_input_is_written_as_utf8(tmp_path, cleaner):
     (tmp_path / "x.txt").write_bytes(DIRTY.encode("utf-16"))
     _run(tmp_path / "x.txt", tmp_path / "y.txt")
