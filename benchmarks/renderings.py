@@ -56,21 +56,30 @@ def flat(rows: Rows) -> Rows:
     return [(label, line) for label, line in rows if line.strip()]
 
 
+def _link(text: str, marker: str, rng: random.Random) -> tuple[list[str], int, int, str] | None:
+    """Whether a line gets a link (a third do) and where: its words, the linked span (the first one
+    to three words after any list ``marker``, or all of a short line) and the link's address."""
+    words = text.split(" ")
+    if not text.strip() or rng.random() >= 0.3:
+        return None
+    start = 1 if words[0] in (marker, "") else 0
+    end = len(words) if len(words) <= 4 else min(len(words), start + rng.randint(1, 3))
+    if start >= end:
+        return None
+    slug = "-".join(re.findall(r"\w+", " ".join(words[start:end]).lower()))[:40]
+    return words, start, end, f"https://www.example.com/{slug}"
+
+
 def markdown(rows: Rows) -> Rows:
     rng = random.Random(0)
     out: Rows = []
     after_blank = True
     for label, line in rows:
         text = re.sub(r"^(\s*)[*+•] ", r"\1- ", line)
-        words = text.split(" ")
-        if text.strip() and rng.random() < 0.3:
-            start = 1 if words[0] in ("-", "") else 0
-            end = len(words) if len(words) <= 4 else min(len(words), start + rng.randint(1, 3))
-            if start < end:
-                span = " ".join(words[start:end])
-                slug = "-".join(re.findall(r"\w+", span.lower()))[:40]
-                words = [*words[:start], f"[{span}](https://www.example.com/{slug})", *words[end:]]
-                text = " ".join(words)
+        link = _link(text, "-", rng)
+        if link is not None:
+            words, start, end, url = link
+            text = " ".join([*words[:start], f"[{' '.join(words[start:end])}]({url})", *words[end:]])
         plain = line.strip()
         if (
             after_blank
@@ -94,15 +103,12 @@ def lynx(rows: Rows) -> Rows:
     urls: list[str] = []
     for label, line in rows:
         text = re.sub(r"^(\s*)[*+•] ", r"\1* ", line)
-        words = text.split(" ")
-        if text.strip() and rng.random() < 0.3:
-            start = 1 if words[0] in ("*", "") else 0
-            end = len(words) if len(words) <= 4 else min(len(words), start + rng.randint(1, 3))
-            if start < end:
-                slug = "-".join(re.findall(r"\w+", " ".join(words[start:end]).lower()))[:40]
-                urls.append(f"https://www.example.com/{slug}")
-                words[start] = f"[{len(urls)}]{words[start]}"
-                text = " ".join(words)
+        link = _link(text, "*", rng)
+        if link is not None:
+            words, start, _, url = link
+            urls.append(url)
+            words[start] = f"[{len(urls)}]{words[start]}"
+            text = " ".join(words)
         out.append((label, text))
     if urls:
         out += [("-", ""), ("0", "References"), ("-", "")]
