@@ -316,9 +316,8 @@ def as_read(text: str) -> str:
     """``text`` as the features read it, the same whichever tool rendered the page: a Markdown
     link or image (``[the report](https://...)``, ``![alt](...)``, ``[text][3]``) is its text,
     as HTML-to-text tools without link markup write it, and so is a link lynx numbered in place
-    (``[12]Home``); bold markers and heading hashes are
-    dropped; a leading list marker (one of :data:`_MARKERS` and a space) is ``*``. What is
-    written out is the line itself."""
+    (``[12]Home``); bold markers and heading hashes are dropped; a leading list marker (one of
+    :data:`_MARKERS` and a space) is ``*``. What is written out is the line itself."""
     if "](" in text or "][" in text:
         text = _MD_LINK.sub(r"\1", text)
     if "[" in text:

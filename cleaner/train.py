@@ -7,9 +7,11 @@ on AVX2 machines), and the text models' solver (L-BFGS) sums through it: the las
 and the trees fitted on the text scores split elsewhere (measured: held-out keep F1 0.9201 and
 0.9198 from the same corpus on two CPUs). The card records the kernel (:func:`blas_kernel`);
 ``OPENBLAS_CORETYPE=<kernel>`` in the environment makes OpenBLAS use it on any x86-64 CPU that
-can run it. The text model's scores that the context
-model learns from are out-of-fold (grouped by site), so the context model learns how much to
-trust text scores on sites the text model has not seen, as it will be used.
+can run it.
+
+The text model's scores that the context model learns from are out-of-fold (grouped by site),
+so the context model learns how much to trust text scores on sites the text model has not
+seen, as it will be used.
 
 Each training document is also seen as a few altered copies (:func:`_variants`): with part
 or most of its cruft gone, as a scraper that took part of the page or a later cleaning pass

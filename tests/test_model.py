@@ -75,8 +75,8 @@ def test_missing_model_file_gives_a_clear_error(tmp_path):
 def test_training_reproduces_the_shipped_model_exactly(cleaner, tmp_path):
     """Same corpus, same seeds, same libraries, same BLAS kernel: the same model file, byte for
     byte, computing the same probabilities on the held-out corpus, with the same card figures.
-    OpenBLAS picks its kernel by CPU (see :mod:`cleaner.train`), so training runs in a child
-    process told to use the kernel on the card."""
+    OpenBLAS picks its kernel by CPU (see :mod:`cleaner.train`), so training runs as the card
+    says it was made (``cleaner train``, a fresh process) with the kernel on the card."""
     card = read_card()
     if platform.machine().lower() not in ("x86_64", "amd64"):
         pytest.skip(f"the card's OpenBLAS kernel ({card['blas_kernel']}) is an x86-64 kernel")
