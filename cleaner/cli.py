@@ -119,11 +119,18 @@ def _clean_stdin_file(dst: Path, settings: RunSettings, quiet: bool) -> int:
         with src.open("wb") as copy:
             shutil.copyfileobj(sys.stdin.buffer, copy)
         out = Path(folder) / "out" / src.name if str(dst) == "-" else dst
-        one = Plan(src, out, [""], label="-")
-        status = _run(one, replace(settings, kind=kind, overwrite=True), quiet=True)
-        if str(dst) == "-" and out.exists():
-            with out.open("rb") as cleaned:
-                shutil.copyfileobj(cleaned, sys.stdout.buffer)
+        return _run_one(Plan(src, out, [""], label="-"), replace(settings, kind=kind), str(dst) == "-")
+
+
+def _run_one(one: Plan, settings: RunSettings, to_stdout: bool) -> int:
+    """Clean the one file of ``one`` (its output replaced, progress not shown); with
+    ``to_stdout``, copy the output (in a temporary folder) to standard output."""
+    import shutil
+
+    status = _run(one, replace(settings, overwrite=True), quiet=True)
+    if to_stdout and one.dst.exists():
+        with one.dst.open("rb") as cleaned:
+            shutil.copyfileobj(cleaned, sys.stdout.buffer)
     return status
 
 
@@ -131,22 +138,16 @@ def _clean_to_stdout(src: Path, settings: RunSettings) -> int:
     """``clean FILE -``: FILE is cleaned as a run of one file (its format told by its name, as
     always) into a temporary folder, then copied to standard output. A folder has many outputs
     and no single stream to write them to, so it is a usage error."""
-    import shutil
     import tempfile
 
     if src.is_dir():
         raise click.UsageError(f"{src}: a folder cannot be cleaned to standard output; give an output folder")
     with tempfile.TemporaryDirectory(prefix="cleaner-stdout-") as folder:
-        out = Path(folder) / src.name
         try:
-            one = plan(src, out)
+            one = plan(src, Path(folder) / src.name)
         except UsageError as exc:
             raise click.UsageError(str(exc)) from exc
-        status = _run(one, replace(settings, overwrite=True), quiet=True)
-        if out.exists():
-            with out.open("rb") as cleaned:
-                shutil.copyfileobj(cleaned, sys.stdout.buffer)
-    return status
+        return _run_one(one, settings, to_stdout=True)
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
