@@ -4,7 +4,8 @@ Scrapers often glue a timestamp to the first sentence (``date 2021-09-12 As hund
 or leave an ad marker at the end of a paragraph. Dropping such a line loses content and
 keeping it whole keeps cruft, so the cruft is cut and the rest kept. Only a prefix followed by
 a real sentence (capital or quote, at least four more words) is cut: a line that is only a
-timestamp is left whole for the classifier to drop.
+timestamp is left whole for the classifier to drop. Stacked prefixes are cut at once, so one
+pass reaches what passes would (cleaning must be idempotent however many there are).
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ _TAIL = ("advertisement", "Advertisement", "ADVERTISEMENT")  # an ad marker glue
 def trim(text: str) -> tuple[str, str]:
     """Return ``(text without inline cruft, the cruft removed)``; ``("", "")`` stays as is."""
     cut = []
-    lead = _LEAD.match(text)
-    if lead:
+    while lead := _LEAD.match(text):  # stacked prefixes ("Updated <date> Published <date> ...")
         rest = text[lead.end() :]
-        if _SENTENCE_START.match(rest) and len(rest.split()) >= _MIN_WORDS_AFTER:
-            cut.append(text[: lead.end()])
-            text = rest
+        if not (_SENTENCE_START.match(rest) and len(rest.split()) >= _MIN_WORDS_AFTER):
+            break
+        cut.append(text[: lead.end()])
+        text = rest
     if text.endswith(_TAIL):
         head = text[: -len(_TAIL[0])]
         body = head.rstrip()

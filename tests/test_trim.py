@@ -46,3 +46,12 @@ def test_metadata_prefix_or_ad_suffix_is_cut(line, kept, cut):
 )
 def test_lines_without_glued_metadata_are_left_whole(line):
     assert trim(line) == (line, "")
+
+
+def test_stacked_metadata_prefixes_are_cut_at_once():
+    """One call reaches the fixed point, so cleaning is idempotent however many there are."""
+    sentence = "The harbour council met on Tuesday to vote."
+    kept, cut = trim("Updated 22 September 2024 Published 20 September 2024 " + sentence)
+    assert (kept, cut) == (sentence, "Updated 22 September 2024 Published 20 September 2024 ")
+    kept, _ = trim("22 september 2024 " * 500 + sentence)
+    assert kept == sentence
