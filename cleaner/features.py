@@ -45,7 +45,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-FEATURE_VERSION = "lines-v9"
+FEATURE_VERSION = "lines-v10"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
 STAT_CHARS = 400
@@ -316,10 +316,14 @@ def as_read(text: str) -> str:
     """``text`` as the features read it, the same whichever tool rendered the page: a Markdown
     link or image (``[the report](https://...)``, ``![alt](...)``, ``[text][3]``) is its text,
     as HTML-to-text tools without link markup write it, and so is a link lynx numbered in place
-    (``[12]Home``); bold markers and heading hashes are dropped; a leading list marker (one of
-    :data:`_MARKERS` and a space) is ``*``. What is written out is the line itself."""
+    (``[12]Home``); a linked image (``[![alt](img)](href)``, as html2text writes a linked
+    thumbnail) is its alt text; bold markers and heading hashes are dropped; a leading list
+    marker (one of :data:`_MARKERS` and a space) is ``*``. What is written out is the line
+    itself."""
     if "](" in text or "][" in text:
         text = _MD_LINK.sub(r"\1", text)
+        if "](" in text or "][" in text:  # the outer link of a linked image
+            text = _MD_LINK.sub(r"\1", text)
     if "[" in text:
         text = _LINK_NUMBER.sub("", text)
     if "**" in text or "__" in text:

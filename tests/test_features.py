@@ -83,6 +83,13 @@ def test_a_markdown_link_reads_as_its_text():
     np.testing.assert_array_equal(a, b)
 
 
+def test_a_linked_image_reads_as_its_alt_text():
+    assert as_read("[![Harbour wall at dusk](https://example.org/wall.jpg)](https://example.org/)") == (
+        "Harbour wall at dusk"
+    )
+    assert as_read("[![](https://example.org/logo.png)](https://example.org/) Home").strip() == "Home"
+
+
 def test_a_link_lynx_numbered_in_place_reads_as_its_text():
     assert as_read("[12]Home [13]Council [14]Harbour news") == "Home Council Harbour news"
     a, b = text_matrix(["Read [7]the full council report.", "Read the full council report."]).toarray()
