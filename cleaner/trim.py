@@ -23,25 +23,27 @@ _DATE = (
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"  # September 12th, 2021
 )
 _TIME = r"(?:\s*(?:,|at|-|\|)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+(?-i:[A-Z]{2,4})\b)?)?"
-_LEAD = re.compile(
-    r"^(?:(?:date|dated|updated|published|posted|posted on|last updated|last modified)"
+_LEAD = re.compile(  # matched at a position, so no ^
+    r"(?:(?:date|dated|updated|published|posted|posted on|last updated|last modified)"
     rf"\s*:?\s*)?{_DATE}{_TIME}\s*[:|\-–—]?\s+",
     re.IGNORECASE,
 )
 _SENTENCE_START = re.compile(r"[\"'“‘«(]?[A-Z0-9À-ÖØ-Þ]")
 _MIN_WORDS_AFTER = 4
+#: A real sentence: its start, then at least :data:`_MIN_WORDS_AFTER` words in all.
+_SENTENCE = re.compile(_SENTENCE_START.pattern + rf"\S*(?:\s+\S+){{{_MIN_WORDS_AFTER - 1}}}")
 _TAIL = ("advertisement", "Advertisement", "ADVERTISEMENT")  # an ad marker glued to the end
 
 
 def trim(text: str) -> tuple[str, str]:
     """Return ``(text without inline cruft, the cruft removed)``; ``("", "")`` stays as is."""
     cut = []
-    while lead := _LEAD.match(text):  # stacked prefixes ("Updated <date> Published <date> ...")
-        rest = text[lead.end() :]
-        if not (_SENTENCE_START.match(rest) and len(rest.split()) >= _MIN_WORDS_AFTER):
-            break
-        cut.append(text[: lead.end()])
-        text = rest
+    start = 0  # stacked prefixes ("Updated <date> Published <date> ...") go in one call
+    while (lead := _LEAD.match(text, start)) and _SENTENCE.match(text, lead.end()):
+        start = lead.end()
+    if start:
+        cut.append(text[:start])
+        text = text[start:]
     if text.endswith(_TAIL):
         head = text[: -len(_TAIL[0])]
         body = head.rstrip()
