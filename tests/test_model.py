@@ -13,10 +13,11 @@ import pytest
 from conftest import ROOT
 
 from cleaner.api import Cleaner
+from cleaner.classify import Decision
 from cleaner.corpus import corpus_sha256, load_docs
 from cleaner.features import FEATURE_VERSION
 from cleaner.model import ModelError, default_model_dir, load_model, read_card, sha256_file
-from cleaner.train import fit
+from cleaner.train import fit, pass_masks
 
 CORPUS = ROOT / "corpus"
 
@@ -99,3 +100,24 @@ def test_training_is_deterministic_on_a_small_corpus():
     a, b = fit(docs), fit(docs)
     dump = lambda m: json.dumps(m.text.coef_.round(10).tolist())  # noqa: E731
     assert dump(a) == dump(b)
+
+
+def _decided(*lines: tuple[str, bool, int]) -> list[Decision]:
+    """Decisions from (text, kept, last pass that scored it); blank lines are scored by none."""
+    return [Decision(i, t, t, keep, 0.5, "content", "", n) for i, (t, keep, n) in enumerate(lines)]
+
+
+def test_pass_copies_are_what_the_second_and_the_last_pass_saw():
+    decisions = _decided(
+        ("Title", True, 3), ("Menu", False, 1), ("", False, 0), ("Related", False, 2), ("Body", True, 3)
+    )
+    assert pass_masks(decisions) == [[True, False, True, True, True], [True, False, True, False, True]]
+
+
+def test_a_document_whose_second_pass_changed_nothing_gives_one_copy():
+    decisions = _decided(("Title", True, 2), ("Menu", False, 1), ("Body", True, 2))
+    assert pass_masks(decisions) == [[True, False, True]]
+
+
+def test_a_document_kept_whole_gives_no_copy():
+    assert pass_masks(_decided(("Title", True, 1), ("", False, 0), ("Body", True, 1))) == []
