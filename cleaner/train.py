@@ -52,7 +52,7 @@ ALONE_SHARE = 0.3
 SYNDICATED_SHARE = 0.2
 #: Stacked models, each reading the P(keep) of the one before in windows.
 STACK_STAGES = 2
-#: Training copies made of every document (see :func:`_variants`).
+#: Training copies made of every document (see :func:`_variants` and :func:`_pass_copies`).
 AUGMENT = ("partial", "mostly", "flat", "passes")
 #: The context model: gradient-boosted trees kept small and smooth, so they generalise from our
 #: corpus to pages rendered by other tools.
