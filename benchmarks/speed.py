@@ -1,6 +1,7 @@
 """Speed and memory of ``clean``, as ratios against reference runs on the same machine.
 
-    python benchmarks/speed.py [--mb 50] [--big-mb 200] [--folder-mb 100] [--skip-memory] [--json FILE]
+    python benchmarks/speed.py [--mb 50] [--rounds 3] [--big-mb 200] [--folder-mb 100] [--skip-memory]
+                               [--json FILE]
 
 The workload is written to a temporary folder from our own corpus (``corpus/``, labels
 stripped): whole documents, in our site styles, cycled until ``--mb`` megabytes, with every
@@ -20,6 +21,10 @@ Measured, in this one process unless said otherwise:
   ``--folder-mb`` MB of files and a single file of ``--big-mb`` MB;
 * **start-up**: wall time of ``clean`` on one small file, imports and model load included.
 
+The machine's speed drifts by 10-20% within minutes (a shared cloud host), so the throughput runs
+go in ``--rounds`` rounds of ftfy, ``-j 1`` and ``-j 2`` one after the other: each ratio is the
+median of its rounds' ratios, printed with its range, and each MB/s the median of its runs.
+
 The figures go in the README with the machine they ran on.
 """
 
@@ -30,6 +35,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +49,7 @@ import ftfy
 from cleaner.api import Config
 from cleaner.corpus import load_docs
 from cleaner.files import plan
-from cleaner.run import RunSettings, run_jobs
+from cleaner.run import CHUNK_FILES, RunSettings, run_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,9 +120,15 @@ def peak_rss_mb(args: list[str]) -> tuple[float, float]:
     return peak_kb / 1024, time.perf_counter() - start
 
 
+def _median_and_range(ratios: list[float]) -> str:
+    """``median (min-max)`` of per-round ratios, e.g. ``0.52 (0.47-0.55)``."""
+    return f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50, help="workload size for the throughput runs")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the throughput runs")
     parser.add_argument("--folder-mb", type=float, default=100)
     parser.add_argument("--big-mb", type=float, default=200)
     parser.add_argument("--skip-memory", action="store_true")
@@ -129,30 +141,38 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         size = write_workload(work / "in", args.mb) / 1e6
-        ftfy_s = time_ftfy(work / "in")
         few = work / "few"
-        for path in sorted((work / "in").rglob("*.txt"))[:64]:
+        # two tasks' worth of files, so that the first -j 2 run starts both workers' cleaners
+        for path in sorted((work / "in").rglob("*.txt"))[: 2 * CHUNK_FILES]:
             copy = few / path.relative_to(work / "in")
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, copy)
         time_clean(few, work / "few_out1", 1)  # loads the model in this process
-        one = time_clean(work / "in", work / "out1", 1)
         cold_few = time_clean(few, work / "few_out2", 2)  # starts the workers
         workers_start = cold_few - time_clean(few, work / "few_out2", 2)
-        two = time_clean(work / "in", work / "out2", 2)
+        rounds = [
+            (
+                time_ftfy(work / "in"),
+                time_clean(work / "in", work / "out1", 1),
+                time_clean(work / "in", work / "out2", 2),
+            )
+            for _ in range(args.rounds)
+        ]
         same = all(
             (work / "out1" / p.relative_to(work / "out2")).read_bytes() == p.read_bytes()
             for p in (work / "out2").rglob("*.txt")
         )
+        ftfy_s, one, two = (statistics.median(times) for times in zip(*rounds, strict=True))
         results.update(
             workload_mb=round(size, 1),
+            rounds=args.rounds,
             ftfy_mb_s=round(size / ftfy_s, 2),
             clean_j1_mb_s=round(size / one, 2),
             clean_j2_mb_s=round(size / two, 2),
-            ratio_j1_to_ftfy=round(ftfy_s / one, 2),
-            ratio_j2_to_j1=round(one / two, 2),
+            ratio_j1_to_ftfy=_median_and_range([f / o for f, o, _ in rounds]),
+            ratio_j2_to_j1=_median_and_range([o / t for _, o, t in rounds]),
             j2_workers_start_s=round(workers_start, 2),
-            ratio_j2_to_j1_cold=round(one / (two + workers_start), 2),
+            ratio_j2_to_j1_cold=_median_and_range([o / (t + workers_start) for _, o, t in rounds]),
             j2_output_identical=same,
         )
         small = next((work / "in").rglob("*.txt"))

@@ -100,8 +100,11 @@ __all__ = [
 #: with 0.5 MB segments, 390 MB with 1 MB, 610 MB with 2 MB, 1.7 GB with 8 MB), and a megabyte is
 #: some 20,000 lines, far more context than any real page needs.
 SEGMENT_BYTES = 1 << 20
-#: A task for a worker holds at most this many files ...
-CHUNK_FILES = 32
+#: A task for a worker holds at most this many files ... Its files are one batch of the model
+#: (:mod:`cleaner.api`), and per-batch costs (a call per tree, per pass) are paid once for all
+#: of them: on 10 MB of corpus pages, 128 files a task cleaned 14% faster than 32 (7.7 s
+#: against 9.0 s, median of four runs), and 256 no faster than 128.
+CHUNK_FILES = 128
 #: ... or this many bytes of input (a larger file is a task of its own).
 CHUNK_BYTES = 4 << 20
 #: Errors kept in the summary (every error is also reported as it happens).
