@@ -36,6 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from cleaner.api import Cleaner
 from cleaner.classify import Decision, make_batch
 from cleaner.corpus import KEEP, LabeledDoc, corpus_sha256, load_docs
 from cleaner.features import context_matrix, doc_matrix, line_keys, line_matrix, stack_matrix, text_matrix
@@ -219,8 +220,6 @@ def _pass_copies(docs: list[_Doc], texts: list[str], pool: list[_Doc], threshold
     site (two folds by site), so the copies carry the mistakes of a model that has not seen the
     page, as the shipped model meets pages.
     """
-    from cleaner.api import Cleaner
-
     if len({doc.site for doc in docs}) < 2:
         return []
     sites = np.array([doc.site for doc in docs])
@@ -354,8 +353,6 @@ def versions() -> dict[str, str]:
 
 def train_corpus(corpus: Path, threshold: float = DEFAULT_THRESHOLD) -> tuple[LineModel, dict[str, Any]]:
     """Train on ``corpus/train`` and score on ``corpus/heldout``; returns the model and its card."""
-    from cleaner.api import Cleaner
-
     train_docs = load_docs(corpus / "train")
     heldout_docs = load_docs(corpus / "heldout") if (corpus / "heldout").is_dir() else []
     model = fit(train_docs, threshold)
