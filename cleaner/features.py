@@ -45,7 +45,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-FEATURE_VERSION = "lines-v10"
+FEATURE_VERSION = "lines-v11"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
 STAT_CHARS = 400
@@ -507,17 +507,19 @@ def _topic_words(words: _Words, flags: np.ndarray, stop: np.ndarray, n: int) -> 
     return hashes, np.searchsorted(line, np.arange(n + 1)).astype(np.int64)
 
 
-def _prose_overlap(stats: LineStats, doc_ids: np.ndarray) -> np.ndarray:
+def _prose_overlap(stats: LineStats, doc_ids: np.ndarray, prose: np.ndarray | None = None) -> np.ndarray:
     """The share of each line's topic words that the other prose lines of its document use.
 
     A title or subheading names what the article's paragraphs are about ("Electrician tools"
     above paragraphs on multimeters and tools); a menu item, a byline or a related headline
-    mostly does not. Prose lines are those of ``is_prose``."""
+    mostly does not. Prose lines are those of ``is_prose``, or those marked in ``prose`` (the
+    stacked model passes the lines the model before it is confident are content)."""
     n = len(doc_ids)
     lengths = np.diff(stats.topic_starts)
     line = np.repeat(np.arange(n), lengths)
     key = _mix(stats.topic ^ _mix(doc_ids[line].astype(np.uint64) + _PAIR))
-    prose = stats.dense[:, TEXT_ONLY_FEATURES.index("is_prose")] > 0
+    if prose is None:
+        prose = stats.dense[:, TEXT_ONLY_FEATURES.index("is_prose")] > 0
     in_prose = prose[line]
     known, lines_using = np.unique(key[in_prose], return_counts=True)
     if len(known) == 0:
@@ -685,6 +687,8 @@ def context_matrix(batch: Batch, lines: np.ndarray, docs: np.ndarray, scores: np
     return np.hstack(parts).astype(np.float32)
 
 
+#: P(keep) from which the stacked models count a line as the document's confident content.
+CONFIDENT = 0.9
 #: What the second (stacked) model reads about the first model's P(keep) around each line.
 STACK_WINDOWS = (1, 2, 3, 5, 10)
 STACK_LINE_FEATURES = ("log_words", "is_prose", "starts_bullet", "ends_colon", "ends_period", "blank_before")
@@ -697,7 +701,7 @@ def stack_feature_names() -> list[str]:
     names += ["log_gap_above", "log_gap_below", "mass_before", "mass_after", "score"]
     names += ["p_prose_above", "log_to_prose_above", "p_prose_below", "log_to_prose_below"]
     names += ["log_run", "run_pos", "run_mean_p", "in_main", "log_to_main"]
-    names += ["intro_score", "intro_p", "intro_colon", "intro_prose", "log_list"]
+    names += ["intro_score", "intro_p", "intro_colon", "intro_prose", "log_list", "content_overlap"]
     return names + list(STACK_LINE_FEATURES)
 
 
@@ -712,10 +716,15 @@ def _window_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarra
     return out
 
 
-def stack_matrix(batch: Batch, lines: np.ndarray, scores: np.ndarray, p: np.ndarray) -> np.ndarray:
+def stack_matrix(
+    batch: Batch, lines: np.ndarray, scores: np.ndarray, p: np.ndarray, stats: LineStats
+) -> np.ndarray:
     """Features of the stacked model: the first model's P(keep) of the line and of the lines
     around it (is the line inside a run of confident content?), where the document's confident
-    content lies, and a few figures of the line itself."""
+    content lies, how many of the line's topic words that content uses (``stats``: the lines'
+    :class:`LineStats`; a comment, a bio or a teaser for another article talks of other things
+    than the article, an item of the article's own list does not), and a few figures of the
+    line itself."""
     col = {name: i for i, name in enumerate(LINE_FEATURES)}
     doc = batch.doc_ids
     n = len(doc)
@@ -727,7 +736,7 @@ def stack_matrix(batch: Batch, lines: np.ndarray, scores: np.ndarray, p: np.ndar
         parts.append(_window_max(p, np.maximum(index - w, starts), index))
         parts.append(_window_max(p, index + 1, np.minimum(index + 1 + w, ends)))
         parts.append(_window_mean(p, w, index, starts, ends))
-    confident = np.where(p >= 0.9, index, -1)
+    confident = np.where(p >= CONFIDENT, index, -1)
     big = np.iinfo(np.int64).max // 4
     before = np.maximum.accumulate(np.where(confident >= 0, index, -big)) if n else index
     after = np.minimum.accumulate(np.where(confident >= 0, index, big)[::-1])[::-1] if n else index
@@ -758,6 +767,7 @@ def stack_matrix(batch: Batch, lines: np.ndarray, scores: np.ndarray, p: np.ndar
     parts += _run_features(prose, p, doc)
     parts += _main_block(p, chars, batch.doc_starts, index)
     parts += _list_intro(lines, scores, p, doc)
+    parts.append(_prose_overlap(stats, doc, p >= CONFIDENT))
     parts += [lines[:, col[name]].astype(np.float64) for name in STACK_LINE_FEATURES]
     return np.column_stack(parts).astype(np.float32)
 

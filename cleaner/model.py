@@ -6,8 +6,8 @@ A model is four scikit-learn estimators over the features of :mod:`cleaner.featu
 * ``context``: gradient-boosted trees over shape, position and neighbour features plus the
   text scores of the line and its neighbours, giving a first P(keep);
 * ``stack``: one or more smaller gradient-boosted trees, each over the previous P(keep) of the
-  line and the lines around it (is it inside a run of confident content?), the last giving
-  the final P(keep);
+  line and the lines around it (is it inside a run of confident content? does it talk of
+  what that content talks of?), the last giving the final P(keep);
 * ``reason``: logistic regression over hashed n-grams of dropped lines, naming the kind of
   cruft (``ad``, ``byline``, ...) so every dropped line carries a reason.
 
@@ -36,6 +36,7 @@ from cleaner.features import (
     context_matrix,
     doc_matrix,
     line_matrix,
+    line_stats,
     stack_matrix,
     text_matrix,
 )
@@ -70,6 +71,7 @@ class LineModel:
         lines' text scores and :class:`LineStats`, when known)."""
         if not batch.texts:
             return np.zeros(0), np.zeros(0)
+        stats = line_stats(batch.texts) if stats is None else stats
         lines = line_matrix(batch, stats)
         scores = self.text_scores(batch.texts) if scores is None else scores
         first = self.context.predict_proba(context_matrix(batch, lines, doc_matrix(batch, lines), scores))[
@@ -77,7 +79,7 @@ class LineModel:
         ]
         p = first
         for stack in self.stack:
-            p = stack.predict_proba(stack_matrix(batch, lines, scores, p))[:, 1]
+            p = stack.predict_proba(stack_matrix(batch, lines, scores, p, stats))[:, 1]
         return p, scores
 
     def reasons(self, texts: list[str]) -> list[str]:

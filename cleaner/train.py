@@ -39,7 +39,15 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from cleaner.api import Cleaner
 from cleaner.classify import Decision, make_batch
 from cleaner.corpus import KEEP, LabeledDoc, corpus_sha256, load_docs
-from cleaner.features import context_matrix, doc_matrix, line_keys, line_matrix, stack_matrix, text_matrix
+from cleaner.features import (
+    context_matrix,
+    doc_matrix,
+    line_keys,
+    line_matrix,
+    line_stats,
+    stack_matrix,
+    text_matrix,
+)
 from cleaner.lines import DocLines, split_doc
 from cleaner.model import LineModel
 from cleaner.write import join_lines, render_lines
@@ -263,7 +271,8 @@ def _fit_rows(prepared: list[_Doc], threshold: float) -> LineModel:
     )  # fmt: skip
     oof = text.decision_function(hashed) if oof is None else oof
 
-    lines = line_matrix(batch)
+    stats = line_stats(batch.texts)
+    lines = line_matrix(batch, stats)
     first_x = context_matrix(batch, lines, doc_matrix(batch, lines), oof)
     context = _context_model().fit(first_x, y)
     first_p = _out_of_fold(
@@ -274,7 +283,7 @@ def _fit_rows(prepared: list[_Doc], threshold: float) -> LineModel:
     p = context.predict_proba(first_x)[:, 1] if first_p is None else first_p
     stacks = []
     for stage in range(STACK_STAGES):
-        x = stack_matrix(batch, lines, oof, p)
+        x = stack_matrix(batch, lines, oof, p, stats)
         stacks.append(_stack_model().fit(x, y))
         if stage + 1 < STACK_STAGES:
             p = _out_of_fold(

@@ -27,13 +27,14 @@ DOCS = [article((3, "Advertisement")), "Home\nNews\n\n" + PARAGRAPHS[0] + "\n© 
 
 def _matrices(texts):
     batch, _ = make_batch([split_doc(t) for t in texts])
-    lines = line_matrix(batch)
+    stats = line_stats(batch.texts)
+    lines = line_matrix(batch, stats)
     scores = np.array([len(t) % 7 - 3.0 for t in batch.texts])  # stand-ins that depend on the line only
     first = np.array([len(t) % 5 / 4 for t in batch.texts])
     return (
         batch,
         context_matrix(batch, lines, doc_matrix(batch, lines), scores),
-        stack_matrix(batch, lines, scores, first),
+        stack_matrix(batch, lines, scores, first, stats),
     )
 
 
@@ -130,9 +131,10 @@ def test_short_lines_in_a_row_are_not_joined_into_prose():
 def test_list_items_carry_the_line_that_introduces_their_list():
     text = "You will need:\n* two eggs\n* a cup of flour\nThen mix them.\n* not introduced by a colon\n"
     batch, _ = make_batch([split_doc(text)])
-    lines = line_matrix(batch)
+    stats = line_stats(batch.texts)
+    lines = line_matrix(batch, stats)
     scores = np.arange(len(batch.texts), dtype=np.float64)  # a stand-in score: the line's index
-    stack = stack_matrix(batch, lines, scores, np.full(len(batch.texts), 0.5))
+    stack = stack_matrix(batch, lines, scores, np.full(len(batch.texts), 0.5), stats)
     names = stack_feature_names()
     colon = stack[:, names.index("intro_colon")]
     intro = stack[:, names.index("intro_score")]
@@ -166,3 +168,22 @@ def test_prose_overlap_reads_only_the_lines_own_document():
     prose = "Every electrician carries a multimeter, because tools that measure voltage save lives.\n"
     batch, _ = make_batch([split_doc(prose), split_doc("Electrician tools\n")])
     assert line_matrix(batch)[1, LINE_FEATURES.index("prose_overlap")] == 0.0
+
+
+def test_a_line_overlaps_the_confident_content_only_through_its_topic_words():
+    text = (
+        "Pruning roses in late winter\n"
+        "Late winter is the season for pruning roses, before the buds swell on the canes.\n"
+        "Subscribe to our weekly newsletter\n"
+        "Cut each cane above an outward bud, and burn the prunings so winter disease cannot spread.\n"
+    )
+    batch, _ = make_batch([split_doc(text)])
+    stats = line_stats(batch.texts)
+    lines = line_matrix(batch, stats)
+    p = np.array([0.5, 0.95, 0.5, 0.3])  # only the first paragraph is confident content
+    stack = stack_matrix(batch, lines, np.zeros(4), p, stats)
+    overlap = stack[:, stack_feature_names().index("content_overlap")]
+    assert overlap[0] == 1.0  # "pruning", "roses", "late", "winter" are all in the paragraph
+    assert overlap[2] == 0.0  # the newsletter prompt names none of its words
+    assert overlap[1] == 0.0  # the paragraph's own words do not count for it
+    assert 0.0 < overlap[3] < 1.0  # "winter" is in the paragraph; "cane" and "canes" are other words
