@@ -1,6 +1,6 @@
 """Where the time of cleaning goes, stage by stage, against the budget of issue #4's target.
 
-    python benchmarks/stages.py [--mb 10] [--rounds 2]
+    python benchmarks/stages.py [--mb 10] [--rounds 3]
 
 The target is ``clean -j 1`` at twice the throughput of ``ftfy.fix_text`` alone, so cleaning
 may take half of ftfy's time: that is the budget. This script times, in one process, on the
@@ -54,7 +54,7 @@ def _seconds(fn: Callable[[], object]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=10, help="workload size")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     model = load_default_model()
     cleaner = Cleaner(model=model)
@@ -75,14 +75,18 @@ def main() -> int:
     def trees() -> None:
         for batch, stat, lines, x, score_ in contexts:
             p = model.context.predict_proba(x)[:, 1]
-            for stack in model.stack:  # the stack features are cheap; the stack trees are not
+            for stack in model.stack:  # a stacked model's features need the P(keep) before it
                 p = stack.predict_proba(stack_matrix(batch, lines, score_, p, stat))[:, 1]
 
-    stages: dict[str, Callable[[], object]] = {
-        "ftfy.fix_text, every document (reference)": lambda: [ftfy.fix_text(t) for t in texts],
+    reference = "ftfy.fix_text, every document (reference)"
+    before_trees: dict[str, Callable[[], object]] = {
         "split, repair (ftfy where needed), trim": lambda: [[split_doc(t) for t in g] for g in groups],
         "line statistics": lambda: [line_stats(b.texts) for b in batches],
         "text scores (hashed n-grams, linear model)": lambda: [model.text_scores(b.texts) for b in batches],
+    }
+    stages: dict[str, Callable[[], object]] = {
+        reference: lambda: [ftfy.fix_text(t) for t in texts],
+        **before_trees,
         "trees of one pass, features ready": trees,
         "one pass, all in (features, trees, smoothing)": lambda: [
             score(model, d, cleaner.threshold) for d in docs
@@ -94,19 +98,12 @@ def main() -> int:
         for name, fn in stages.items():
             runs[name].append(_seconds(fn))
     took = {name: statistics.median(times) for name, times in runs.items()}
-    budget = took["ftfy.fix_text, every document (reference)"] / 2
+    budget = took[reference] / 2
     print(f"workload {size:.1f} MB in {len(texts)} documents; budget at 2x ftfy: {budget:.2f} s")
     print(f"{'stage':48} {'seconds':>8} {'MB/s':>7} {'of budget':>10}")
     for name, seconds in took.items():
         print(f"{name:48} {seconds:8.2f} {size / seconds:7.2f} {seconds / budget:9.0%}")
-    before_model = sum(
-        took[name]
-        for name in (
-            "split, repair (ftfy where needed), trim",
-            "line statistics",
-            "text scores (hashed n-grams, linear model)",
-        )
-    )
+    before_model = sum(took[name] for name in before_trees)
     print(
         f"{'stages before the trees, together':48} {before_model:8.2f} {size / before_model:7.2f} "
         f"{before_model / budget:9.0%}"
