@@ -16,7 +16,10 @@ each rendering with the model and scores it with the bench's own ``score.py``:
 * ``markdown, wrapped``: both, as html2text's defaults give;
 * ``lynx``: a third of the lines with a link numbered in place (``[12]Home``), the numbered
   addresses listed at the end under ``References`` (labelled boilerplate), wrapped at 78
-  columns, as ``lynx -dump`` writes pages.
+  columns, as ``lynx -dump`` writes pages;
+* ``text nodes``: no blank lines, and a third of the lines broken around a link of one to three
+  words, each piece on a line of its own, as BeautifulSoup's ``get_text("\\n", strip=True)``
+  writes pages.
 
 The renderings are made by rules that do not look at the labels. Link URLs are not in the gold
 text, so on the Markdown renderings token precision is lower by construction (a cleaner that
@@ -116,6 +119,25 @@ def lynx(rows: Rows) -> Rows:
     return wrapped(out)
 
 
+def text_nodes(rows: Rows) -> Rows:
+    """Each text node on a line of its own and no blank lines, as BeautifulSoup's
+    ``get_text("\\n", strip=True)`` writes a page: in a third of the lines of two words or more,
+    one to three words at a random place are a link, which breaks the line around it."""
+    rng = random.Random(0)
+    out: Rows = []
+    for label, line in flat(rows):
+        words = line.split()
+        if len(words) < 2 or rng.random() >= 0.3:
+            out.append((label, line.strip()))
+            continue
+        size = rng.randint(1, min(3, len(words) - 1))
+        start = rng.randint(0, len(words) - size)
+        for part in (words[:start], words[start : start + size], words[start + size :]):
+            if part:
+                out.append((label, " ".join(part)))
+    return out
+
+
 RENDERINGS: dict[str, Callable[[Rows], Rows]] = {
     "as given": lambda rows: rows,
     "wrapped": wrapped,
@@ -123,6 +145,7 @@ RENDERINGS: dict[str, Callable[[Rows], Rows]] = {
     "markdown": markdown,
     "markdown, wrapped": lambda rows: wrapped(markdown(rows)),
     "lynx": lynx,
+    "text nodes": text_nodes,
 }
 
 
