@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from cleaner.classify import BETWEEN_CONTENT, BLANK, CONTENT, REPEAT, Decision, Memo, score
+from cleaner.classify import BETWEEN_CONTENT, BLANK, CONTENT, REPEAT, Decision, Memo, Scored, score
 from cleaner.crossdoc import LineCounts
 from cleaner.decode import decode
 from cleaner.lines import DocLines, resplit, split_doc
@@ -51,6 +51,9 @@ class Config:
     threshold: float | None = None
     normalize: bool = False  # ftfy's full normalisation (NFC, straight quotes, half-width)
     model_path: Path | None = None  # a model of your own; loading runs code from it: trust it
+    #: classify a sentence that a renderer broke around its links, one text node per line, as
+    #: one unit (:mod:`cleaner.unwrap`); off, every line is read alone, as training reads them
+    join_broken: bool = True
 
 
 @lru_cache(maxsize=4)
@@ -100,13 +103,17 @@ class Cleaner:
         their threads only fight the other processes of a parallel run (measured: a 1 KB document
         took 2.7 s instead of 6 ms on a busy 2-core machine)."""
         memo = Memo()
+
+        def decide(batch: list[DocLines]) -> list[Scored]:
+            return score(self.model, batch, self.threshold, counts, memo, self.config.join_broken)
+
         outcomes = [
             _Outcome(
                 doc, s.keep, s.p_keep, s.rescued, s.repeat,
                 list(doc.text), list(doc.trimmed), list(doc.settled),
                 np.array([1 if t else 0 for t in doc.text], dtype=np.int64),
             )
-            for doc, s in zip(docs, score(self.model, docs, self.threshold, counts, memo), strict=True)
+            for doc, s in zip(docs, decide(docs), strict=True)
         ]  # fmt: skip
         active = [(o, not all(o.keep[i] for i, t in enumerate(o.text) if t)) for o in outcomes]
         for number in range(2, MAX_PASSES + 1):
@@ -122,7 +129,7 @@ class Cleaner:
                     todo.append((outcome, again, source))
             if not todo:
                 break
-            scored = score(self.model, [again for _, again, _ in todo], self.threshold, counts, memo)
+            scored = decide([again for _, again, _ in todo])
             active = []
             for (outcome, again, source), s in zip(todo, scored, strict=True):
                 dropped = False
@@ -160,7 +167,7 @@ class Cleaner:
     def count(self, texts: Iterable[str]) -> LineCounts:
         """In how many of ``texts`` each line occurs: pass it to :meth:`clean_many` (a first pass
         over a run; see :mod:`cleaner.crossdoc`)."""
-        return LineCounts().add_texts(texts, self.config.normalize)
+        return LineCounts().add_texts(texts, self.config.normalize, self.config.join_broken)
 
     def explain_many(
         self, texts: Iterable[str], counts: LineCounts | None = None

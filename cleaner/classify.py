@@ -67,10 +67,13 @@ class Layout:
     heads: np.ndarray
 
 
-def make_batch(docs: Sequence[DocLines], counts: LineCounts | None = None) -> tuple[Batch, list[Layout]]:
-    """The batch of the units of every document (non-blank lines, with wrapped paragraphs
-    joined), and where each document's lines are in it; with ``counts``, each unit carries in
-    how many other documents of the run it occurs."""
+def make_batch(
+    docs: Sequence[DocLines], counts: LineCounts | None = None, join_broken: bool = True
+) -> tuple[Batch, list[Layout]]:
+    """The batch of the units of every document (non-blank lines, with wrapped paragraphs and,
+    with ``join_broken``, broken sentences joined: :func:`cleaner.unwrap.units`), and where each
+    document's lines are in it; with ``counts``, each unit carries in how many other documents
+    of the run it occurs."""
     texts: list[str] = []
     before: list[bool] = []
     after: list[bool] = []
@@ -78,7 +81,7 @@ def make_batch(docs: Sequence[DocLines], counts: LineCounts | None = None) -> tu
     starts = [0]
     for doc in docs:
         lines = doc.text
-        found = units(lines)
+        found = units(lines, join_broken)
         last = len(lines) - 1
         texts.extend(unit_texts(lines, found))
         before.extend(u[0] == 0 or not lines[u[0] - 1] for u in found)
@@ -142,10 +145,12 @@ def score(
     threshold: float,
     counts: LineCounts | None = None,
     memo: Memo | None = None,
+    join_broken: bool = True,
 ) -> list[Scored]:
     """Decide every line of every document in one batch; ``memo`` carries what is known of
-    line texts from earlier passes over the same batch."""
-    batch, layouts = make_batch(docs, counts)
+    line texts from earlier passes over the same batch; ``join_broken``: see
+    :func:`cleaner.unwrap.units`."""
+    batch, layouts = make_batch(docs, counts, join_broken)
     if memo is not None:
         scores, stats, words, keys = memo.lookup(model, batch.texts)
     else:

@@ -51,10 +51,13 @@ class LineCounts:
             np.add.at(self.table[row], slots, 1)
         self.documents += 1
 
-    def add_texts(self, texts: Iterable[str], normalize: bool = False) -> LineCounts:
-        """Count documents given as text (split and repaired as cleaning will see them)."""
+    def add_texts(
+        self, texts: Iterable[str], normalize: bool = False, join_broken: bool = True
+    ) -> LineCounts:
+        """Count documents given as text (split, repaired and joined into units as cleaning
+        will see them)."""
         for text in texts:
-            self.add(line_keys(unit_texts(split_doc(text, normalize).text)))
+            self.add(line_keys(unit_texts(split_doc(text, normalize).text, join_broken=join_broken)))
         return self
 
     def merge(self, other: LineCounts) -> LineCounts:

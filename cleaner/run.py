@@ -274,7 +274,11 @@ def _count_share(plan: Plan, settings: RunSettings, _shared: object = None) -> t
         with suppress(Exception), _open_input(job.src) as handle:
             fmt = settings.format_of(job.src)
             stream = decompressed(handle, fmt)
-            counts.add_texts(documents(stream, fmt, settings.segment_bytes), settings.config.normalize)
+            counts.add_texts(
+                documents(stream, fmt, settings.segment_bytes),
+                settings.config.normalize,
+                settings.config.join_broken,
+            )
     return counts.table, counts.documents
 
 

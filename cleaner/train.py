@@ -36,7 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from cleaner.api import Cleaner
+from cleaner.api import Cleaner, Config
 from cleaner.classify import Decision, make_batch
 from cleaner.corpus import KEEP, LabeledDoc, corpus_sha256, load_docs
 from cleaner.features import (
@@ -235,7 +235,7 @@ def _pass_copies(docs: list[_Doc], texts: list[str], pool: list[_Doc], threshold
     for train_idx, test_idx in GroupKFold(n_splits=2).split(np.zeros(len(docs)), groups=sites):
         seen = set(sites[train_idx])
         model = _fit_rows([doc for doc in pool if doc.site in seen], threshold)
-        cleaned = Cleaner(model=model).explain_many(texts[i] for i in test_idx)
+        cleaned = Cleaner(Config(join_broken=False), model=model).explain_many(texts[i] for i in test_idx)
         for i, decisions in zip(test_idx, cleaned, strict=True):
             copies += [_variant(docs[i], mask) for mask in pass_masks(decisions)]
     return copies
@@ -255,8 +255,10 @@ def _fit(docs: list[LabeledDoc], threshold: float) -> LineModel:
 
 def _fit_rows(prepared: list[_Doc], threshold: float) -> LineModel:
     """Fit the estimators on prepared documents (copies included)."""
-    batch, layouts = make_batch([doc.lines for doc in prepared])
-    where = [layout.heads for layout in layouts]  # a wrapped paragraph is labeled by its first line
+    # a wrapped paragraph is labeled by its first line; lines the corpus wrote apart stay apart
+    # (see cleaner.unwrap)
+    batch, layouts = make_batch([doc.lines for doc in prepared], join_broken=False)
+    where = [layout.heads for layout in layouts]
     others = [doc.others[i] for doc, body in zip(prepared, where, strict=True) for i in body]
     batch = dataclasses.replace(batch, others=np.array(others, dtype=np.float64))
     labels = np.array([doc.labels[i] for doc, body in zip(prepared, where, strict=True) for i in body])

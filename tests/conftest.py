@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,13 @@ PARAGRAPHS = (
     "the contractor had been chosen.",
 )
 SUBHEADING = "Questions over the delay"
+
+
+def text_nodes(text: str, cuts: list[int]) -> list[str]:
+    """``text`` as a renderer that writes each text node on a line of its own leaves it: broken
+    before each word numbered in ``cuts`` (where a link or a bold word starts or ends)."""
+    words = text.split(" ")
+    return [" ".join(words[a:b]) for a, b in pairwise([0, *cuts, len(words)])]
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ The article and the cruft lines are written for these tests; none is in corpus/.
 import textwrap
 
 import pytest
-from conftest import PARAGRAPHS, STANDFIRST, SUBHEADING, TITLE, article
+from conftest import PARAGRAPHS, STANDFIRST, SUBHEADING, TITLE, article, text_nodes
 
 CONTENT = [TITLE, STANDFIRST, *PARAGRAPHS, SUBHEADING]
 
@@ -99,6 +99,20 @@ def test_a_wrapped_newsletter_prompt_is_dropped_with_all_its_pieces(cleaner):
     out = cleaner.clean(wrapped)
     assert [piece for piece in textwrap.wrap(prompt, 78) if piece in out] == []
     assert out == wrapped.replace("\n".join(textwrap.wrap(prompt, 78)) + "\n\n", "")
+
+
+def test_an_article_written_a_text_node_per_line_keeps_every_piece(cleaner):
+    # as BeautifulSoup's get_text("\n") writes a page: no blank lines, each sentence broken
+    # around its links (here every third word that starts in lowercase), menus and footer links
+    def broken(paragraph):
+        words = paragraph.split(" ")
+        return text_nodes(paragraph, [i for i in range(3, len(words), 3) if words[i][0].islower()])
+
+    content = [TITLE, STANDFIRST, *(piece for paragraph in PARAGRAPHS for piece in broken(paragraph))]
+    menu = ["Home", "News", "Sport", "Weather", "Advertisement"]
+    footer = ["Share this article", "Facebook", "Twitter", "Email", "Most read", "Contact us"]
+    out = cleaner.clean("\n".join(menu + content + footer) + "\n")
+    assert out == "\n".join(content) + "\n"
 
 
 def test_mojibake_in_content_is_repaired_in_the_output(cleaner):

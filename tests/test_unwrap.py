@@ -1,13 +1,13 @@
-"""Unwrap: the pieces of a paragraph wrapped at a fixed width are classified as one unit; pages
-with a paragraph per line are left line by line."""
+"""Unwrap: the pieces of a paragraph wrapped at a fixed width, and of a sentence broken around a
+link, are classified as one unit; pages with a paragraph per line are left line by line."""
 
 import textwrap
 
-from conftest import PARAGRAPHS, SUBHEADING, TITLE
+from conftest import PARAGRAPHS, SUBHEADING, TITLE, text_nodes
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner.unwrap import units, wrap_width
+from cleaner.unwrap import continues_sentence, units, wrap_width
 
 
 def _wrapped_page(width=78):
@@ -37,13 +37,48 @@ def test_a_list_item_after_a_full_line_starts_its_own_unit():
     lines = _wrapped_page()
     assert len(lines[2]) > 70  # a full piece of the first paragraph
     lines.insert(3, "* Fresh basil from the market")
-    assert [3] in units(lines)
+    assert any(unit[0] == 3 for unit in units(lines))
 
 
 def test_a_line_with_room_for_the_next_word_ends_its_unit():
     lines = _wrapped_page()
     lines.insert(3, "Short line.")  # after a full piece, before the next piece
     assert not any(3 in unit and 4 in unit for unit in units(lines))
+
+
+def test_a_sentence_broken_around_a_lowercase_link_is_one_unit():
+    lines = [TITLE, *text_nodes(PARAGRAPHS[0], [12, 15]), SUBHEADING]
+    assert lines[2] == "to rebuild the"  # the link
+    assert units(lines) == [[0], [1, 2, 3], [4]]
+
+
+def test_a_piece_that_starts_with_a_capital_starts_a_unit():
+    lines = text_nodes(PARAGRAPHS[3], [2, 4])
+    assert lines[1] == "Ruth Amadi"
+    assert units(lines) == [[0], [1, 2]]
+
+
+def test_a_lowercase_line_after_a_finished_sentence_starts_a_unit():
+    assert not continues_sentence("The vote was close.", "residents were not surprised")
+    assert not continues_sentence("Read more:", "the full report")
+
+
+def test_closing_punctuation_carries_a_sentence_on():
+    assert continues_sentence("said council leader", ", adding that the work would start soon.")
+
+
+def test_a_list_item_starts_a_unit_even_in_lowercase():
+    assert not continues_sentence("You will need", "* fresh basil")
+    assert not continues_sentence("Offices", "o Atlanta, GA")  # inscriptis' nested-list marker
+
+
+def test_the_word_o_of_portuguese_is_no_list_marker():
+    assert continues_sentence("Ele vendeu", "o carro antigo no sábado.")
+
+
+def test_training_units_keep_broken_sentences_apart():
+    lines = text_nodes(PARAGRAPHS[0], [12, 15])
+    assert units(lines, join_broken=False) == [[0], [1], [2]]
 
 
 @given(st.lists(st.text(alphabet="ab .*-", max_size=90), max_size=40))
