@@ -44,9 +44,21 @@ _MODEL = click.option(
 )  # fmt: skip
 
 
-def _cleaner(threshold: float | None, model_path: Path | None, normalize: bool = False) -> Cleaner:
+_LINES_APART = click.option(
+    "--lines-apart", is_flag=True,
+    help="Read every line alone: do not join a sentence that a renderer broke around its links "
+    "(one text node per line, as BeautifulSoup's get_text writes) into one unit.",
+)  # fmt: skip
+
+
+def _cleaner(
+    threshold: float | None, model_path: Path | None, normalize: bool = False, lines_apart: bool = False
+) -> Cleaner:
+    config = Config(
+        threshold=threshold, normalize=normalize, model_path=model_path, join_broken=not lines_apart
+    )
     try:
-        return Cleaner(Config(threshold=threshold, normalize=normalize, model_path=model_path))
+        return Cleaner(config)
     except ModelError as exc:
         raise click.UsageError(str(exc)) from exc
 
@@ -168,6 +180,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 @_THRESHOLD
 @click.option("--normalize", is_flag=True, help="Full ftfy normalisation: NFC, straight quotes, half-width.")
 @_MODEL
+@_LINES_APART
 @click.option("--overwrite", is_flag=True, help="Replace outputs that already exist (default: keep them).")
 @click.option(
     "--format", "kind", type=click.Choice(["auto", TEXT, JSONL]), default="auto", show_default=True,
@@ -218,7 +231,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary; errors are still printed.")
 def clean_command(
     src: Path, dst: Path, threshold: float | None, normalize: bool, model_path: Path | None,
-    overwrite: bool, kind: str, text_field: str, batch_counts: bool, dedup: bool,
+    lines_apart: bool, overwrite: bool, kind: str, text_field: str, batch_counts: bool, dedup: bool,
     removed: Path | None, report: Path | None, jobs: int, backend: str, address: str | None,
     shard: tuple[int, int] | None, segment_mb: float, quiet: bool,
 ) -> None:  # fmt: skip
@@ -230,7 +243,8 @@ def clean_command(
     Exit status: 0 when every file was cleaned (or its output was already there), 1 when some
     could not be, or some JSONL records were not valid (each is named on standard error and
     written through unchanged, with a summary at the end), 2 when the command line cannot run."""
-    cleaner = _cleaner(threshold, model_path, normalize)  # a bad model is a usage error, before any work
+    # a bad model is a usage error, before any work
+    cleaner = _cleaner(threshold, model_path, normalize, lines_apart)
     settings = RunSettings(
         cleaner.config, overwrite=overwrite, jobs=jobs, segment_bytes=int(segment_mb * 2**20),
         kind=None if kind == "auto" else kind, text_field=text_field, batch_counts=batch_counts,
@@ -295,13 +309,14 @@ def eval_command(labeled: Path, threshold: float | None, model_path: Path | None
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @_THRESHOLD
 @_MODEL
-def explain(file: Path, threshold: float | None, model_path: Path | None) -> None:
+@_LINES_APART
+def explain(file: Path, threshold: float | None, model_path: Path | None, lines_apart: bool) -> None:
     """Every line of FILE with its decision, P(keep) and reason; a line dropped by a pass after
     the first (cleaning the output again) says which."""
     from cleaner.decode import decode
 
     data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-    cleaner = _cleaner(threshold, model_path)
+    cleaner = _cleaner(threshold, model_path, lines_apart=lines_apart)
     try:
         text = decode(data).text
     except BinaryInputError as exc:

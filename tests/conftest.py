@@ -41,6 +41,21 @@ def text_nodes(text: str, cuts: list[int]) -> list[str]:
     return [" ".join(words[a:b]) for a, b in pairwise([0, *cuts, len(words)])]
 
 
+def text_node_page() -> tuple[str, list[str]]:
+    """A page as BeautifulSoup's get_text("\\n") writes it, and its article lines: no blank
+    lines, a menu, each paragraph broken around links (before every third word that starts in
+    lowercase), footer links."""
+
+    def broken(paragraph: str) -> list[str]:
+        words = paragraph.split(" ")
+        return text_nodes(paragraph, [i for i in range(3, len(words), 3) if words[i][0].islower()])
+
+    content = [TITLE, STANDFIRST, *(piece for paragraph in PARAGRAPHS for piece in broken(paragraph))]
+    menu = ["Home", "News", "Sport", "Weather", "Advertisement"]
+    footer = ["Share this article", "Facebook", "Twitter", "Email", "Most read", "Contact us"]
+    return "\n".join(menu + content + footer) + "\n", content
+
+
 @pytest.fixture(scope="session")
 def cleaner() -> Cleaner:
     return Cleaner()

@@ -5,9 +5,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import PARAGRAPHS, TITLE, article
+from conftest import PARAGRAPHS, TITLE, article, text_node_page
 from threadpoolctl import threadpool_limits
 
+from cleaner import Cleaner, Config
 from cleaner.cli import clean_command, main
 
 
@@ -52,6 +53,15 @@ def test_single_file_into_a_file(tmp_path, cleaner):
     result = _run(tmp_path / "x.txt", tmp_path / "y.txt")
     assert result.exit_code == 0
     assert (tmp_path / "y.txt").read_text(encoding="utf-8") == cleaner.clean(DIRTY)
+
+
+def test_lines_apart_reads_every_line_alone(tmp_path, cleaner):
+    page, _ = text_node_page()
+    (tmp_path / "x.txt").write_text(page, encoding="utf-8")
+    assert _run("--lines-apart", tmp_path / "x.txt", tmp_path / "y.txt").exit_code == 0
+    apart = Cleaner(Config(join_broken=False)).clean(page)
+    assert apart != cleaner.clean(page)  # this page is cleaned otherwise when its sentences are joined
+    assert (tmp_path / "y.txt").read_text(encoding="utf-8") == apart
 
 
 def test_stdin_to_stdout(cleaner):

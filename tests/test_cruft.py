@@ -6,7 +6,7 @@ The article and the cruft lines are written for these tests; none is in corpus/.
 import textwrap
 
 import pytest
-from conftest import PARAGRAPHS, STANDFIRST, SUBHEADING, TITLE, article, text_nodes
+from conftest import PARAGRAPHS, STANDFIRST, SUBHEADING, TITLE, article, text_node_page
 
 CONTENT = [TITLE, STANDFIRST, *PARAGRAPHS, SUBHEADING]
 
@@ -102,17 +102,8 @@ def test_a_wrapped_newsletter_prompt_is_dropped_with_all_its_pieces(cleaner):
 
 
 def test_an_article_written_a_text_node_per_line_keeps_every_piece(cleaner):
-    # as BeautifulSoup's get_text("\n") writes a page: no blank lines, each sentence broken
-    # around its links (here every third word that starts in lowercase), menus and footer links
-    def broken(paragraph):
-        words = paragraph.split(" ")
-        return text_nodes(paragraph, [i for i in range(3, len(words), 3) if words[i][0].islower()])
-
-    content = [TITLE, STANDFIRST, *(piece for paragraph in PARAGRAPHS for piece in broken(paragraph))]
-    menu = ["Home", "News", "Sport", "Weather", "Advertisement"]
-    footer = ["Share this article", "Facebook", "Twitter", "Email", "Most read", "Contact us"]
-    out = cleaner.clean("\n".join(menu + content + footer) + "\n")
-    assert out == "\n".join(content) + "\n"
+    page, content = text_node_page()
+    assert cleaner.clean(page) == "\n".join(content) + "\n"
 
 
 def test_mojibake_in_content_is_repaired_in_the_output(cleaner):
