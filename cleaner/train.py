@@ -226,7 +226,8 @@ def _pass_copies(docs: list[_Doc], texts: list[str], pool: list[_Doc], threshold
     over the 697 WCXB dev pages the passes after the first dropped 3,014 content lines (with
     6,822 boilerplate ones). Each document is cleaned by a model fitted on ``pool`` without its
     site (two folds by site), so the copies carry the mistakes of a model that has not seen the
-    page, as the shipped model meets pages.
+    page, as the shipped model meets pages. Lines are read alone (``join_broken=False``), as
+    :func:`_fit_rows` reads them.
     """
     if len({doc.site for doc in docs}) < 2:
         return []
