@@ -48,6 +48,10 @@ NEAR_SHARE = 0.5
 SLACK = 4
 #: A line that starts a list item or a heading starts a unit even when it would have fitted.
 _STARTS_ITEM = re.compile(r"(?:[*•·▪►‣◦+\-–—>#|]\s|\d{1,3}[.)]\s)")
+#: At most this many lines are joined as the pieces of one broken sentence: a sentence has a
+#: few links, while a long run of lowercase lines (a word list, a log, code) is no sentence and
+#: is read a few lines at a time rather than decided all at once.
+MAX_BROKEN = 16
 #: inscriptis marks the items of a nested list with ``o``; Portuguese and Italian start
 #: sentences with the word "o", so only ``o`` before a capital or a digit is a marker.
 _SUB_ITEM = re.compile(r"o\s+[^\W_a-zß-ÿ]")
@@ -82,7 +86,7 @@ def units(lines: Sequence[str], join_broken: bool = True) -> list[list[int]]:
             and out[-1][-1] == i - 1
             and (
                 (width is not None and _continues(lines[i - 1], line, width))
-                or (join_broken and continues_sentence(lines[i - 1], line))
+                or (join_broken and len(out[-1]) < MAX_BROKEN and continues_sentence(lines[i - 1], line))
             )
         ):
             out[-1].append(i)

@@ -7,7 +7,7 @@ from conftest import PARAGRAPHS, SUBHEADING, TITLE, text_nodes
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner.unwrap import continues_sentence, units, wrap_width
+from cleaner.unwrap import MAX_BROKEN, continues_sentence, units, wrap_width
 
 
 def _wrapped_page(width=78):
@@ -74,6 +74,11 @@ def test_a_list_item_starts_a_unit_even_in_lowercase():
 
 def test_the_word_o_of_portuguese_is_no_list_marker():
     assert continues_sentence("Ele vendeu", "o carro antigo no sábado.")
+
+
+def test_a_long_run_of_lowercase_lines_is_read_a_few_lines_at_a_time():
+    lines = [f"item number {i} of the list" for i in range(5 * MAX_BROKEN)]
+    assert [len(unit) for unit in units(lines)] == [MAX_BROKEN] * 5
 
 
 def test_training_units_keep_broken_sentences_apart():
