@@ -39,7 +39,7 @@ from speed import write_workload
 from cleaner.api import Cleaner
 from cleaner.classify import make_batch, score
 from cleaner.decode import decode
-from cleaner.features import context_matrix, doc_matrix, line_matrix, line_stats, stack_matrix
+from cleaner.features import context_matrix, doc_matrix, line_matrix, line_stats
 from cleaner.lines import split_doc
 from cleaner.model import load_default_model
 from cleaner.run import CHUNK_FILES
@@ -74,9 +74,7 @@ def main() -> int:
 
     def trees() -> None:
         for batch, stat, lines, x, score_ in contexts:
-            p = model.context.predict_proba(x)[:, 1]
-            for stack in model.stack:  # a stacked model's features need the P(keep) before it
-                p = stack.predict_proba(stack_matrix(batch, lines, score_, p, stat))[:, 1]
+            model.trees(batch, lines, score_, x, stat)
 
     reference = "ftfy.fix_text, every document (reference)"
     before_trees: dict[str, Callable[[], object]] = {

@@ -74,13 +74,18 @@ class LineModel:
         stats = line_stats(batch.texts) if stats is None else stats
         lines = line_matrix(batch, stats)
         scores = self.text_scores(batch.texts) if scores is None else scores
-        first = self.context.predict_proba(context_matrix(batch, lines, doc_matrix(batch, lines), scores))[
-            :, 1
-        ]
-        p = first
+        context = context_matrix(batch, lines, doc_matrix(batch, lines), scores)
+        return self.trees(batch, lines, scores, context, stats), scores
+
+    def trees(
+        self, batch: Batch, lines: np.ndarray, scores: np.ndarray, context: np.ndarray, stats: LineStats
+    ) -> np.ndarray:
+        """P(keep) from the context model's features (``context``): the context model, then each
+        stacked model over the P(keep) of the one before (its features computed on the way)."""
+        p = self.context.predict_proba(context)[:, 1]
         for stack in self.stack:
             p = stack.predict_proba(stack_matrix(batch, lines, scores, p, stats))[:, 1]
-        return p, scores
+        return p
 
     def reasons(self, texts: list[str]) -> list[str]:
         """The kind of cruft each line would be if dropped (``ad``, ``byline``, ...)."""
