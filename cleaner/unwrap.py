@@ -108,9 +108,9 @@ def continues_sentence(before: str, line: str) -> bool:
     """``line`` carries on the sentence that ``before`` leaves open: ``before`` does not end with
     a sentence's or a clause's punctuation, and ``line`` is no list item and starts in lowercase
     or with closing punctuation. Both are non-blank."""
-    if before.endswith(_ENDS_CLAUSE) or _STARTS_ITEM.match(line) or _SUB_ITEM.match(line):
+    if not (line[0].islower() or line[0] in _CLOSING):  # most lines: checked first, it is cheapest
         return False
-    return line[0].islower() or line[0] in _CLOSING
+    return not (before.endswith(_ENDS_CLAUSE) or _STARTS_ITEM.match(line) or _SUB_ITEM.match(line))
 
 
 def unit_texts(
