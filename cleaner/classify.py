@@ -8,13 +8,14 @@ then smoothed (:mod:`cleaner.smooth`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from cleaner.crossdoc import LineCounts
-from cleaner.features import Batch, LineStats, line_keys, line_stats
+from cleaner.features import UNSPACED_RANGES, Batch, LineStats, line_keys, line_stats
 from cleaner.lines import DocLines
 from cleaner.model import LineModel
 from cleaner.repeats import later_copies, paragraph_keys
@@ -28,6 +29,7 @@ REPEAT = "repeat"
 
 #: Lines longer than this are counted as long for smoothing without splitting them into words.
 _LONG_LINE = 300
+_UNSPACED = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in UNSPACED_RANGES) + "]")
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,20 @@ def make_batch(
 
 
 def word_counts(texts: Sequence[str]) -> np.ndarray:
+    """Words per line, each character of a script without spaces counted as one (as the features
+    count them), so a Chinese paragraph is long for smoothing and repeats too."""
     return np.fromiter(
-        (len(t.split()) if len(t) < _LONG_LINE else _LONG_LINE for t in texts),
+        (_count_words(t) if len(t) < _LONG_LINE else _LONG_LINE for t in texts),
         dtype=np.int64,
         count=len(texts),
     )
+
+
+def _count_words(text: str) -> int:
+    if text.isascii():
+        return len(text.split())
+    rest, unspaced = _UNSPACED.subn(" ", text)
+    return len(rest.split()) + unspaced
 
 
 class Memo:

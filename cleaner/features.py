@@ -23,6 +23,12 @@ HTML-to-text tool rendered it (our corpus mostly follows inscriptis, and only me
 with link markup, a cue that does not hold on real Markdown pages). A paragraph wrapped at a
 fixed width reaches here as one line (:mod:`cleaner.unwrap`).
 
+Words are runs of letters and digits (combining marks included, as Devanagari writes its
+vowels), except in scripts written without spaces between words (Chinese, Japanese): there each
+character is a word, so a line's word count, stop words (的, の) and bigrams mean there what they
+mean in English; the full stops, question marks, commas, colons and brackets of those scripts
+and of Hindi, Arabic and Amharic count as their Latin counterparts.
+
 Everything is computed for a whole batch of documents at once with numpy over the code points
 of the lines (one lookup table of character classes, sums per line, hashes of words from prefix
 sums), because a per-line, per-character Python loop would cost more than the rest of cleaning.
@@ -35,6 +41,7 @@ Python, line by line; here tokens are found and hashed with array operations.
 from __future__ import annotations
 
 import re
+import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,7 +52,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-FEATURE_VERSION = "lines-v11"
+FEATURE_VERSION = "lines-v12"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
 STAT_CHARS = 400
@@ -58,7 +65,8 @@ TEXT_DIM = 2**18
 STOP_LANGUAGES = (
     "english", "german", "french", "spanish", "italian", "portuguese", "dutch", "polish",
     "swedish", "danish", "norwegian", "finnish", "czech", "romanian", "hungarian", "turkish",
-    "indonesian", "russian", "ukrainian",
+    "indonesian", "russian", "ukrainian", "chinese", "japanese", "korean", "arabic", "persian",
+    "hindi", "greek", "hebrew",
 )  # fmt: skip
 
 #: Per-line features; the context features also read some of them for the neighbours.
@@ -86,7 +94,7 @@ SCORE_FEATURES = (
     "score_win5_max",
 )
 
-_BULLET = re.compile(r"(?:[*•·▪►+\-–—>o]\s|\d{1,2}[.)]\s)")
+_BULLET = re.compile(r"(?:[*•·▪►+\-–—>o]\s|・|\d{1,2}[.)]\s)")  # ・ : Japanese, no space after
 #: List markers that renderers use interchangeably (inscriptis ``*`` and ``+`` for nested items,
 #: html2text ``*``, trafilatura and Markdown ``-``, plain ``•``): the text model sees them all as ``*``.
 _MARKERS = frozenset("*•·▪►‣◦∙⁃+-–—")
@@ -95,12 +103,37 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+")
 #: A link numbered in place, as ``lynx -dump`` writes them: ``[12]Home``.
 _LINK_NUMBER = re.compile(r"\[\d{1,5}\](?=\S)")
 _URL_NEEDLES = ("http://", "https://", "www.", "@", ".com", ".org", ".net", ".co.uk")
-_CLOSERS = "\"'”’»)]"
-_SEPARATORS = "|»›>•·/\\"
-_SENTENCE_END = ".!?…"
+_CLOSERS = "\"'”’»)]」』）】》〉〕］"
+_SEPARATORS = "|»›>•·/\\｜／"
+#: Terminal punctuation, Latin and of other scripts (Chinese and Japanese full-width, Devanagari
+#: danda, Arabic and Urdu, Ethiopic).
+_PERIODS = ".。｡।॥۔።"
+_QUESTION_EXCLAMATION = "?!？！؟"
+_SENTENCE_END = _PERIODS + _QUESTION_EXCLAMATION + "…"
+_COLONS = ":："
+_COMMAS = ",，、،"
+#: Full stops that end a sentence with no space after them (Chinese and Japanese).
+_CLOSE_SET_ENDS = "。｡！？"
+
+
+def _vowel_sign(c: str) -> bool:
+    """A combining mark that belongs to its word (Devanagari and Bengali vowel signs, accents of
+    decomposed letters), not a variation selector that picks an emoji's presentation."""
+    return unicodedata.category(c) in ("Mn", "Mc") and not 0xFE00 <= ord(c) <= 0xFE0F
+
+
+#: Scripts written without spaces between words: CJK ideographs, kana (full- and half-width) and
+#: their iteration marks (々 〆 〇). Each of their characters is a word (see :func:`_words`).
+UNSPACED_RANGES = (
+    (0x3005, 0x3007), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF), (0xFF66, 0xFF9F),
+)  # fmt: skip
+
 
 # Character classes, as bits of a lookup table over the Basic Multilingual Plane.
-_ALPHA, _UPPER, _DIGIT, _SPACE, _WORD, _SYMBOL, _SEP, _END, _COMMA, _CLOSE = (1 << i for i in range(10))
+_ALPHA, _UPPER, _DIGIT, _SPACE, _WORD, _SYMBOL, _SEP, _END, _COMMA, _CLOSE, _UNSPACED, _TIGHT_END = (
+    1 << i for i in range(12)
+)
 
 _BASE = 0x100000001B3  # odd, so invertible modulo 2**64
 _BASE_INV = pow(_BASE, -1, 1 << 64)
@@ -153,7 +186,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
             fold[cp] = 0x30
         if c.isspace():
             bits |= _SPACE
-        elif c.isalnum() or c == "_":
+        elif c.isalnum() or c == "_" or _vowel_sign(c):
             bits |= _WORD
         else:
             bits |= _SYMBOL
@@ -161,11 +194,16 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
             bits |= _SEP
         if c in _SENTENCE_END:
             bits |= _END
-        if c == ",":
+        if c in _CLOSE_SET_ENDS:
+            bits |= _TIGHT_END
+        if c in _COMMAS:
             bits |= _COMMA
         if c in _CLOSERS:
             bits |= _CLOSE
         flags[cp] = bits
+    for lo, hi in UNSPACED_RANGES:
+        block = flags[lo : hi + 1]
+        block[(block & _WORD) != 0] |= _UNSPACED
     return flags, fold
 
 
@@ -249,11 +287,14 @@ class _Words:
 
 
 def _words(chars: _Chars) -> _Words:
+    """Runs of word characters; in scripts without spaces (:data:`UNSPACED_RANGES`), each
+    character."""
     word = (chars.flags & _WORD) != 0
-    prev = np.concatenate([[False], word[:-1]])
-    nxt = np.concatenate([word[1:], [False]])
-    starts = np.flatnonzero(word & ~prev)
-    ends = np.flatnonzero(word & ~nxt) + 1
+    alone = (chars.flags & _UNSPACED) != 0
+    prev = np.concatenate([[False], word[:-1] & ~alone[:-1]])
+    nxt = np.concatenate([word[1:] & ~alone[1:], [False]])
+    starts = np.flatnonzero(word & (~prev | alone))
+    ends = np.flatnonzero(word & (~nxt | alone)) + 1
     n = len(chars.folded)
     powers, inverse = _powers(_BASE, n + 1), _powers(_BASE_INV, n + 1)
     prefix = np.zeros(n + 1, dtype=np.uint64)
@@ -457,7 +498,8 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     word_chars = count(_WORD)
     is_end = (flags & _END) != 0
     follower = np.concatenate([flags[1:], [0]])  # 0 at a line's end: its newline or the text end
-    sentence_ends = _per_line(is_end & (((follower & (_SPACE | _CLOSE)) != 0) | (follower == 0)), chars)
+    ended = ((follower & (_SPACE | _CLOSE)) != 0) | (follower == 0) | ((flags & _TIGHT_END) != 0)
+    sentence_ends = _per_line(is_end & ended, chars)
     alpha_word = (flags[words.starts] & _ALPHA) != 0
     cap_word = alpha_word & ((flags[words.starts] & _UPPER) != 0)
     n_alpha_words = np.maximum(np.bincount(words.line, weights=alpha_word, minlength=n), 1.0)
@@ -471,9 +513,9 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     out[:, col["log_chars"]] = np.log1p(n_chars)
     out[:, col["log_words"]] = np.log1p(full_words)
     out[:, col["mean_word_len"]] = word_chars / safe_words
-    out[:, col["ends_period"]] = [x == "." for x in lasts]
-    out[:, col["ends_q_excl"]] = [x in ("?", "!") for x in lasts]
-    out[:, col["ends_colon"]] = [x == ":" for x in lasts]
+    out[:, col["ends_period"]] = [x != "" and x in _PERIODS for x in lasts]
+    out[:, col["ends_q_excl"]] = [x != "" and x in _QUESTION_EXCLAMATION for x in lasts]
+    out[:, col["ends_colon"]] = [x != "" and x in _COLONS for x in lasts]
     out[:, col["ends_closer"]] = [t[-1:] in _CLOSERS and t != "" for t in texts]
     out[:, col["sentence_ends"]] = np.log1p(sentence_ends)
     out[:, col["starts_upper"]] = starts_upper
@@ -485,7 +527,7 @@ def line_stats(texts: Sequence[str]) -> LineStats:
     out[:, col["separator_share"]] = count(_SEP) / shown_f
     out[:, col["comma_share"]] = count(_COMMA) / safe_words
     out[:, col["urlish"]] = _urlish(chars)
-    last_is_end = np.array([x in (".", "!", "?", "…") for x in lasts])
+    last_is_end = np.array([x != "" and x in _SENTENCE_END for x in lasts])
     out[:, col["is_prose"]] = (full_words >= 12) & (sentence_ends >= 1) & last_is_end
     stop = _stop_bits(words)
     topic, topic_starts = _topic_words(words, flags, stop, n)
@@ -496,9 +538,15 @@ def line_stats(texts: Sequence[str]) -> LineStats:
 
 def _topic_words(words: _Words, flags: np.ndarray, stop: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The distinct topic words of each line (letters first, three or more characters, not a stop
-    word of any language) as hashes, line after line, and the offset of each line's first."""
-    topical = ((flags[words.starts] & _ALPHA) != 0) & (words.ends - words.starts >= 3) & (stop == 0)
-    line, hashes = words.line[topical], words.hashes[topical]
+    word of any language; in scripts without spaces, two adjacent characters, neither a stop word)
+    as hashes, line after line, and the offset of each line's first."""
+    first = flags[words.starts]
+    topical = ((first & _ALPHA) != 0) & (words.ends - words.starts >= 3) & (stop == 0)
+    alone = ((first & _UNSPACED) != 0) & (stop == 0)
+    pair = alone[:-1] & alone[1:] & (words.ends[:-1] == words.starts[1:])
+    pairs = _mix(words.hashes[:-1][pair] * _PAIR + words.hashes[1:][pair])
+    line = np.concatenate([words.line[topical], words.line[:-1][pair]])
+    hashes = np.concatenate([words.hashes[topical], pairs])
     order = np.lexsort((hashes, line))
     line, hashes = line[order], hashes[order]
     fresh = np.ones(len(line), dtype=bool)

@@ -9,6 +9,8 @@ from conftest import PARAGRAPHS, TITLE, article
 from cleaner.classify import Memo, make_batch, word_counts
 from cleaner.features import (
     LINE_FEATURES,
+    STOP_LANGUAGES,
+    TEXT_ONLY_FEATURES,
     as_read,
     context_feature_names,
     context_matrix,
@@ -187,3 +189,54 @@ def test_a_line_overlaps_the_confident_content_only_through_its_topic_words():
     assert overlap[2] == 0.0  # the newsletter prompt names none of its words
     assert overlap[1] == 0.0  # the paragraph's own words do not count for it
     assert 0.0 < overlap[3] < 1.0  # "winter" is in the paragraph; "cane" and "canes" are other words
+
+
+def _line_figures(text):
+    stats = line_stats([text])
+    return {name: stats.dense[0, i] for i, name in enumerate(TEXT_ONLY_FEATURES)}, stats
+
+
+def test_each_character_of_a_chinese_sentence_is_a_word_and_its_full_stop_ends_it():
+    figures, stats = _line_figures("经过两年的施工，湖边的公园在周五重新开放，市民可以免费入园。")
+    assert stats.n_words[0] == 27  # the 27 characters; the commas and the full stop are not words
+    assert figures["ends_period"] == 1.0
+    assert figures["is_prose"] == 1.0
+    assert figures["comma_share"] > 0
+
+
+def test_japanese_particles_count_as_stop_words():
+    _, stats = _line_figures("公園の改修工事が金曜日に完了した。")
+    japanese = STOP_LANGUAGES.index("japanese")
+    assert stats.stops[0, japanese] >= 3  # の, が, に
+
+
+def test_a_japanese_question_in_brackets_ends_a_sentence():
+    figures, _ = _line_figures("「週末は公園まで歩いて行けるだろうか？」")
+    assert figures["ends_q_excl"] == 1.0
+    assert figures["sentence_ends"] > 0
+
+
+def test_a_two_character_menu_item_is_two_words_and_no_prose():
+    figures, stats = _line_figures("新闻")
+    assert stats.n_words[0] == 2
+    assert figures["is_prose"] == 0.0
+
+
+def test_devanagari_vowel_signs_stay_inside_their_words():
+    _, stats = _line_figures("हिंदी भाषा")
+    assert stats.n_words[0] == 2
+
+
+def test_an_emoji_presentation_selector_is_no_word():
+    _, stats = _line_figures("Like ❤️")
+    assert stats.n_words[0] == 1
+
+
+def test_chinese_topic_words_are_pairs_of_characters_the_paragraphs_use():
+    overlap = _prose_overlap(
+        "首页\n新闻\n\n公园改造完工\n\n"
+        "经过两年的施工，湖边的公园改造工程在周五完工，市民可以免费入园散步。\n"
+        "公园管理处表示，改造完工后每天接待游客的上限为两万人，需要提前预约。\n"
+    )
+    assert overlap["公园改造完工"] == 1.0
+    assert overlap["首页"] == overlap["新闻"] == 0.0
