@@ -113,7 +113,7 @@ _SENTENCE_END = _PERIODS + _QUESTION_EXCLAMATION + "…"
 _COLONS = ":："
 _COMMAS = ",，、،"
 #: Full stops that end a sentence with no space after them (Chinese and Japanese).
-_CLOSE_SET_ENDS = "。｡！？"
+_TIGHT_ENDS = "。｡！？"
 
 
 def _vowel_sign(c: str) -> bool:
@@ -194,7 +194,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
             bits |= _SEP
         if c in _SENTENCE_END:
             bits |= _END
-        if c in _CLOSE_SET_ENDS:
+        if c in _TIGHT_ENDS:
             bits |= _TIGHT_END
         if c in _COMMAS:
             bits |= _COMMA
