@@ -101,8 +101,9 @@ def make_batch(
 
 
 def word_counts(texts: Sequence[str]) -> np.ndarray:
-    """Words per line, each character of a script without spaces counted as one (as the features
-    count them), so a Chinese paragraph is long for smoothing and repeats too."""
+    """Words per line (whitespace-separated, as smoothing's and repeats' bounds were set), each
+    character of a script without spaces counted as one, as the features count it, so a Chinese
+    paragraph is long for smoothing and repeats too."""
     return np.fromiter(
         (_count_words(t) if len(t) < _LONG_LINE else _LONG_LINE for t in texts),
         dtype=np.int64,
