@@ -305,15 +305,19 @@ def _map(
 def _loky_map(
     jobs: int, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], counts: LineCounts | None
 ) -> Iterator[Any]:
-    """joblib's loky workers; the counts go to them as a memory-mapped file, read by all."""
+    """joblib's loky workers; the counts go to them as a memory-mapped file, read by all.
+
+    The file's folder is made only when there are counts (``--batch-counts``): a killed process
+    cannot remove it, and a run without counts should leave nothing in the temporary folder."""
     import tempfile
 
     from joblib import Parallel, delayed, parallel_config
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-    with tempfile.TemporaryDirectory(prefix="cleaner-counts-") as folder:
+    with ExitStack() as stack:
         shared = None
         if counts is not None:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="cleaner-counts-"))
             shared = os.path.join(folder, "counts.npy")
             np.save(shared, counts.table)
         with parallel_config(backend="loky", inner_max_num_threads=1):

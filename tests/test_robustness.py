@@ -405,7 +405,10 @@ def killed_run(request, tmp_path_factory, cleaner):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_VARIANTS[i % len(_VARIANTS)], encoding="utf-8")
     command = [sys.executable, "-m", "cleaner.cli", "clean", str(src), str(out), "-q", f"-j{request.param}"]
-    proc = subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE)
+    temp = base / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    proc = subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and not any(out.rglob("*.txt")):
         time.sleep(0.005)
@@ -415,11 +418,11 @@ def killed_run(request, tmp_path_factory, cleaner):
     time.sleep(0.2)  # let the killed workers go
     left = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     expected = [cleaner.clean(v).encode("utf-8") for v in _VARIANTS]
-    return src, out, left, command, expected
+    return src, out, left, command, expected, sorted(p.name for p in temp.iterdir())
 
 
 def test_killed_run_leaves_no_partial_or_temporary_file(killed_run):
-    _, out, left, _, expected = killed_run
+    _, out, left, _, expected, _ = killed_run
     assert 0 < len(left) < _KILL_FILES
     assert not _temporaries(out)
     for rel, data in left.items():
@@ -427,8 +430,12 @@ def test_killed_run_leaves_no_partial_or_temporary_file(killed_run):
         assert data == expected[index % len(_VARIANTS)], rel
 
 
+def test_killed_run_leaves_nothing_in_the_temporary_folder(killed_run):
+    assert killed_run[-1] == []
+
+
 def test_rerun_after_a_kill_cleans_only_what_is_missing(killed_run):
-    _, out, left, command, expected = killed_run
+    _, out, left, command, expected, _ = killed_run
     rerun = subprocess.run([c for c in command if c != "-q"], capture_output=True, text=True, check=False)
     assert rerun.returncode == 0, rerun.stderr
     kept = f"{_KILL_FILES - len(left)} cleaned, {len(left)} already there"
