@@ -23,6 +23,15 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 #: operators, byte order mark. Page builders fill "empty" paragraphs with them (``&zwj;``), so
 #: a line of only these is a blank line, and at a line's edges they are stripped like spaces.
 INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+#: Link text without a word character, an image without alt text among it (``[](url)``,
+#: ``[![](logo.png)](url)``, ``[»](url)``).
+_WORDLESS = r"(?:[^\w\[\]]|!\[[^\w\[\]]*\]\([^()\s]*\))*"
+#: Markup that shows no words: a Markdown link or image with wordless text, a heading's leading
+#: hashes, invisible characters. A line of only these (a row of social icons as html2text writes
+#: it, an empty heading) is a blank line, as the page showed it: none of it is text to keep.
+_EMPTY_MARKUP = re.compile(
+    rf"!?\[{_WORDLESS}\](?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[\d*\])|^#{{1,6}}(?=\s|$)|[{INVISIBLE}]"
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,9 @@ def _process(line: str) -> tuple[str, str]:
     line = line.strip()
     while line and (line[0] in INVISIBLE or line[-1] in INVISIBLE):
         line = line.strip(INVISIBLE).strip()
-    return trim(line) if line else ("", "")
+    if not line or (line[0] in "#[!" and not _EMPTY_MARKUP.sub("", line).strip()):
+        return "", ""
+    return trim(line)
 
 
 def split_doc(text: str, normalize: bool = False) -> DocLines:

@@ -53,6 +53,30 @@ def test_lines_of_invisible_characters_are_blank_lines(cleaner):
     assert cleaner.clean(padded) == text
 
 
+def test_lines_of_markup_without_words_are_blank_lines(cleaner):
+    """html2text writes a row of social icons as ``[](url)`` links and an empty heading as its
+    hashes: nothing of such a line is text, so it is blank, wherever it stands."""
+    empty = [
+        "[](https://twitter.com/acme) [](https://www.facebook.com/acme)",
+        "[![](https://cdn.example.org/logo.svg)](https://example.org/)",
+        "![](https://cdn.example.org/spacer.gif)",
+        "[\u00bb](https://example.org/next)",
+        "## \u200d",
+        "###",
+    ]
+    text = article()
+    padded = text.replace("\n\n", "\n\n" + "\n\n".join(empty) + "\n\n")
+    doc = split_doc(padded)
+    assert all(text == "" for raw, text in zip(doc.raw, doc.text, strict=True) if raw in empty)
+    assert cleaner.clean(padded) == text
+
+
+def test_markup_lines_with_words_are_read_as_lines():
+    lines = ["## What the council decided", "[Read the report](https://example.org/r)", "#1 in the league"]
+    lines += ["- [](https://example.org/)"]  # an empty list item: "*" as inscriptis writes it, for the model
+    assert split_doc("\n".join(lines)).text == lines
+
+
 def test_crlf_and_cr_line_ends_give_the_same_output_as_lf(cleaner):
     text = article((3, "Advertisement"))
     assert cleaner.clean(text.replace("\n", "\r\n")) == cleaner.clean(text)
