@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from cleaner.classify import BETWEEN_CONTENT, BLANK, CONTENT, REPEAT, Decision, Memo, Scored, score
+from cleaner.classify import BETWEEN_CONTENT, BLANK, CONTENT, IMAGE, REPEAT, Decision, Memo, Scored, score
 from cleaner.crossdoc import LineCounts
 from cleaner.decode import decode
+from cleaner.features import images_only
 from cleaner.lines import DocLines, resplit, split_doc
 from cleaner.model import LineModel, load_default_model, load_model
 from cleaner.write import join_lines, render_lines
@@ -179,7 +180,11 @@ class Cleaner:
                 dropped = [
                     i for i, t in enumerate(outcome.text) if t and not (outcome.keep[i] or outcome.repeat[i])
                 ]
-                names = self.model.reasons([outcome.text[i] for i in dropped])
+                texts = [outcome.text[i] for i in dropped]
+                names = [
+                    IMAGE if image else name
+                    for name, image in zip(self.model.reasons(texts), images_only(texts), strict=True)
+                ]
                 yield self._decisions(outcome, dict(zip(dropped, names, strict=True)))
 
     def explain(self, text: str) -> list[Decision]:

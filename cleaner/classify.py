@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner.crossdoc import LineCounts
-from cleaner.features import UNSPACED_RANGES, Batch, LineStats, line_keys, line_stats
+from cleaner.features import UNSPACED_RANGES, Batch, LineStats, images_only, line_keys, line_stats
 from cleaner.lines import DocLines
 from cleaner.model import LineModel
 from cleaner.repeats import later_copies, paragraph_keys
@@ -26,6 +26,7 @@ CONTENT = "content"
 BETWEEN_CONTENT = "content (between content lines)"
 BLANK = "blank"
 REPEAT = "repeat"
+IMAGE = "image"
 
 #: Lines longer than this are counted as long for smoothing without splitting them into words.
 _LONG_LINE = 300
@@ -41,7 +42,7 @@ class Decision:
     text: str  # the line as written if kept (repaired, stripped, trimmed)
     keep: bool
     p_keep: float  # the model's P(keep); NaN for blank lines
-    reason: str  # "content", a cruft kind ("ad", "byline", ...), "repeat" or "blank"
+    reason: str  # "content", a cruft kind ("ad", "byline", ...), "repeat", "image" or "blank"
     trimmed: str = ""  # inline cruft cut from a kept line
     scored_in: int = 0  # the cleaning pass (1, 2, ...) whose decision this is; 0 for blank lines
 
@@ -171,7 +172,7 @@ def score(
     p, text_scores = model.predict(batch, scores, stats)
     keep, rescued = smooth(p, text_scores, words, batch.doc_ids, threshold, batch.others)
     repeat = later_copies(keys, keep, batch.doc_ids)
-    keep &= ~repeat
+    keep &= ~repeat & ~images_only(batch.texts)
     out = []
     for j, (doc, layout) in enumerate(zip(docs, layouts, strict=True)):
         rows = batch.doc_starts[j] + layout.row

@@ -77,6 +77,16 @@ def test_markup_lines_with_words_are_read_as_lines():
     assert split_doc("\n".join(lines)).text == lines
 
 
+def test_markdown_image_lines_are_dropped_and_their_neighbours_kept(cleaner):
+    """A page shows an image, not its alt text: a line of a Markdown image is never article text,
+    however much its alt text reads like a caption."""
+    image = "![Volunteers in high-visibility vests clearing driftwood from the harbour beach](https://example.org/img/beach.jpg)"
+    text = article()
+    with_images = text.replace("\n\n", f"\n\n{image}\n\n", 2)
+    assert cleaner.clean(with_images) == text
+    assert {d.reason for d in cleaner.explain(with_images) if d.raw == image} == {"image"}
+
+
 def test_crlf_and_cr_line_ends_give_the_same_output_as_lf(cleaner):
     text = article((3, "Advertisement"))
     assert cleaner.clean(text.replace("\n", "\r\n")) == cleaner.clean(text)

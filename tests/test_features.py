@@ -15,6 +15,7 @@ from cleaner.features import (
     context_feature_names,
     context_matrix,
     doc_matrix,
+    images_only,
     line_matrix,
     line_stats,
     stack_feature_names,
@@ -91,6 +92,21 @@ def test_a_linked_image_reads_as_its_alt_text():
         "Harbour wall at dusk"
     )
     assert as_read("[![](https://example.org/logo.png)](https://example.org/) Home").strip() == "Home"
+
+
+def test_lines_of_markdown_images_only_are_told_apart():
+    images = [
+        "![Harbour wall at dusk](https://example.org/wall.jpg)",
+        "[![Acme](https://example.org/logo.svg)](https://example.org/)",
+        '* ![Mayor Ruiz](https://example.org/ruiz.jpg "The mayor")',
+        "![a](https://example.org/a.jpg) ![b](https://example.org/b.jpg)",
+    ]
+    lines = [
+        "![Harbour wall](https://example.org/wall.jpg) The harbour wall at dusk, a week before the storm.",
+        "Read [the full council report](https://example.org/report) before Friday.",
+        "The council met on Tuesday (see the photo below).",
+    ]
+    assert images_only(images + lines).tolist() == [True] * len(images) + [False] * len(lines)
 
 
 def test_a_link_lynx_numbered_in_place_reads_as_its_text():

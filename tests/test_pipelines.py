@@ -20,7 +20,7 @@ from cleaner.run import CleanFailed, RunSettings, count_run, run_jobs
 
 DIRTY = article((3, "Advertisement"), (0, "Image: AP"))
 #: A line the model keeps in one page, but drops once it repeats across the pages of a run.
-SITE_LINE = "More from the coast desk"
+SITE_LINE = "Harbour news from the coast desk"
 
 
 @pytest.fixture(autouse=True, scope="module")
