@@ -1,7 +1,7 @@
 """Speed and memory of ``clean``, as ratios against reference runs on the same machine.
 
-    python benchmarks/speed.py [--mb 50] [--rounds 3] [--big-mb 200] [--folder-mb 100] [--skip-memory]
-                               [--json FILE]
+    python benchmarks/speed.py [--mb 50] [--rounds 3] [--big-mb 200] [--folder-mb 100] [--line-mb 32]
+                               [--skip-memory] [--json FILE]
 
 The workload is written to a temporary folder from our own corpus (``corpus/``, labels
 stripped): whole documents, in our site styles, cycled until ``--mb`` megabytes, with every
@@ -18,7 +18,9 @@ Measured, in this one process unless said otherwise:
   the ratio is the steady state; the workers' start (imports and model load, paid once per
   run) is printed on its own, and so is the ratio of a cold ``-j 2`` run with it included;
 * **peak memory** (subprocesses, peak RSS of the ``clean`` command, single process): a folder of
-  ``--folder-mb`` MB of files and a single file of ``--big-mb`` MB;
+  ``--folder-mb`` MB of files, a single file of ``--big-mb`` MB, and a file of one line of
+  ``--line-mb`` MB (the same documents with no line breaks: a line is held whole, so memory
+  grows with the longest line);
 * **start-up**: wall time of ``clean`` on one small file, imports and model load included.
 
 The machine's speed drifts by 10-20% within minutes (a shared cloud host), so the throughput runs
@@ -131,6 +133,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the throughput runs")
     parser.add_argument("--folder-mb", type=float, default=100)
     parser.add_argument("--big-mb", type=float, default=200)
+    parser.add_argument("--line-mb", type=float, default=32)
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -194,6 +197,15 @@ def main() -> int:
                     handle.write(path.read_bytes())
             rss, secs = peak_rss_mb([str(big), str(work / "big_out.txt")])
             results.update(big_file_mb=args.big_mb, big_file_peak_rss_mb=round(rss), big_file_s=round(secs))
+            big.unlink()
+            line = work / "line.txt"
+            with open(line, "wb") as handle:
+                for path in cycle(sorted((work / "in").rglob("*.txt"))):
+                    if handle.tell() >= args.line_mb * 1e6:
+                        break
+                    handle.write(b" ".join(path.read_bytes().split()) + b" ")
+            rss, secs = peak_rss_mb([str(line), str(work / "line_out.txt")])
+            results.update(line_mb=args.line_mb, line_peak_rss_mb=round(rss), line_s=round(secs))
     for key, value in results.items():
         print(f"{key:24} {value}")
     if args.json:

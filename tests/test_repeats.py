@@ -2,7 +2,10 @@
 other documents and copies of dropped lines are left to the model."""
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
+from cleaner.features import as_read
 from cleaner.repeats import MIN_WORDS, later_copies, paragraph_keys
 
 PARAGRAPH = "The ferry timetable changes on Monday, with two extra sailings each evening until May."
@@ -40,3 +43,9 @@ def test_a_copy_of_a_dropped_line_is_the_first_kept_copy():
 def test_a_copy_with_markdown_link_markup_is_the_same_paragraph():
     linked = PARAGRAPH.replace("ferry timetable", "[ferry timetable](https://example.org/ferry)")
     assert _later([PARAGRAPH, linked]) == [False, True]
+
+
+@given(st.text(alphabet="ab É[](x) \t\n\u00a0\u2003\x1c"))
+def test_a_paragraph_key_is_its_words_as_read_one_space_apart_case_folded(text):
+    key = paragraph_keys([text], np.array([MIN_WORDS]))[0]
+    assert key == " ".join(as_read(text).split()).casefold()

@@ -7,7 +7,7 @@ from conftest import PARAGRAPHS, SUBHEADING, TITLE, text_nodes
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner.unwrap import MAX_BROKEN, continues_sentence, units, wrap_width
+from cleaner.unwrap import MAX_BROKEN, READ_CHARS, continues_sentence, unit_texts, units, wrap_width
 
 
 def _wrapped_page(width=78):
@@ -92,3 +92,16 @@ def test_units_partition_the_non_blank_lines_in_order(lines):
     found = [i for unit in units(lines) for i in unit]
     assert found == [i for i, line in enumerate(lines) if line]
     assert all(unit == list(range(unit[0], unit[-1] + 1)) for unit in units(lines))
+
+
+def test_a_unit_is_read_by_its_first_characters_only():
+    long_line = "The harbour wall will be rebuilt before winter. " * (READ_CHARS // 20)
+    assert unit_texts([long_line, "Short line."]) == [long_line[:READ_CHARS], "Short line."]
+
+
+def test_a_line_longer_than_is_read_is_kept_or_dropped_whole(cleaner):
+    long_line = "The harbour wall will be rebuilt before winter, the council said on Tuesday. " * (
+        2 * READ_CHARS // 70
+    )
+    text = f"{TITLE}\n\n{PARAGRAPHS[0]}\n\n{long_line.strip()}\n\n{PARAGRAPHS[1]}\n"
+    assert cleaner.clean(text) == text
