@@ -125,7 +125,4 @@ def unit_texts(
     """The text of each unit (``found``, or :func:`units` of ``lines``) as it is read: its
     pieces joined by spaces, its first :data:`READ_CHARS` characters."""
     found = units(lines, join_broken) if found is None else found
-    return [
-        (lines[unit[0]] if len(unit) == 1 else " ".join(lines[i] for i in unit))[:READ_CHARS]
-        for unit in found
-    ]
+    return [" ".join(lines[i] for i in unit)[:READ_CHARS] for unit in found]

@@ -58,6 +58,7 @@ def test_lines_of_markup_without_words_are_blank_lines(cleaner):
     hashes: nothing of such a line is text, so it is blank, wherever it stands."""
     empty = [
         "[](https://twitter.com/acme) [](https://www.facebook.com/acme)",
+        '[](https://en.wikipedia.org/wiki/Harbour_(disambiguation) "Wikipedia")',
         "[![](https://cdn.example.org/logo.svg)](https://example.org/)",
         "![](https://cdn.example.org/spacer.gif)",
         "[\u00bb](https://example.org/next)",
