@@ -52,6 +52,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
+from cleaner.lines import MD_TARGET
+
 FEATURE_VERSION = "lines-v12"
 
 #: Characters of a line read for its character statistics (bounds the cost of huge lines).
@@ -98,12 +100,10 @@ _BULLET = re.compile(r"(?:[*•·▪►+\-–—>o]\s|・|\d{1,2}[.)]\s)")  # �
 #: List markers that renderers use interchangeably (inscriptis ``*`` and ``+`` for nested items,
 #: html2text ``*``, trafilatura and Markdown ``-``, plain ``•``): the text model sees them all as ``*``.
 _MARKERS = frozenset("*•·▪►‣◦∙⁃+-–—")
-_MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\](?:\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)|\[[^\[\]\n]*\])")
+_MD_LINK = re.compile(rf"!?\[([^\[\]\n]*)\](?:{MD_TARGET}|\[[^\[\]\n]*\])")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 #: A Markdown image, linked or not (``![alt](src)``, ``[![alt](src)](href)``).
-_MD_IMAGE = re.compile(
-    r"\[?!\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)(?:\]\([^()\s]*\))?"
-)
+_MD_IMAGE = re.compile(rf"\[?!\[[^\[\]\n]*\]{MD_TARGET}(?:\]\([^()\s]*\))?")
 #: A link numbered in place, as ``lynx -dump`` writes them: ``[12]Home``.
 _LINK_NUMBER = re.compile(r"\[\d{1,5}\](?=\S)")
 _URL_NEEDLES = ("http://", "https://", "www.", "@", ".com", ".org", ".net", ".co.uk")

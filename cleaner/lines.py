@@ -23,16 +23,16 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 #: operators, byte order mark. Page builders fill "empty" paragraphs with them (``&zwj;``), so
 #: a line of only these is a blank line, and at a line's edges they are stripped like spaces.
 INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
-#: A Markdown link's address in its parentheses, with one level of parentheses inside and an
-#: optional title, as :data:`cleaner.features._MD_LINK` reads it.
-_TARGET = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"
+#: A Markdown link's or image's address in its parentheses, with one level of parentheses
+#: inside and an optional title (a pattern; :mod:`cleaner.features` reads links with it too).
+MD_TARGET = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"
 #: Link text without a word character, an image without alt text among it (``[](url)``,
 #: ``[![](logo.png)](url)``, ``[»](url)``).
-_WORDLESS = rf"(?:[^\w\[\]]|!\[[^\w\[\]]*\]{_TARGET})*"
+_WORDLESS = rf"(?:[^\w\[\]]|!\[[^\w\[\]]*\]{MD_TARGET})*"
 #: Markup that shows no words: a Markdown link or image with wordless text, a heading's leading
 #: hashes, invisible characters. A line of only these (a row of social icons as html2text writes
 #: it, an empty heading) is a blank line, as the page showed it: none of it is text to keep.
-_EMPTY_MARKUP = re.compile(rf"!?\[{_WORDLESS}\](?:{_TARGET}|\[\d*\])|^#{{1,6}}(?=\s|$)|[{INVISIBLE}]")
+_EMPTY_MARKUP = re.compile(rf"!?\[{_WORDLESS}\](?:{MD_TARGET}|\[\d*\])|^#{{1,6}}(?=\s|$)|[{INVISIBLE}]")
 
 
 @dataclass(frozen=True)
