@@ -30,9 +30,13 @@ MD_TARGET = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"
 #: ``[![](logo.png)](url)``, ``[»](url)``).
 _WORDLESS = rf"(?:[^\w\[\]]|!\[[^\w\[\]]*\]{MD_TARGET})*"
 #: Markup that shows no words: a Markdown link or image with wordless text, a heading's leading
-#: hashes, invisible characters. A line of only these (a row of social icons as html2text writes
-#: it, an empty heading) is a blank line, as the page showed it: none of it is text to keep.
-_EMPTY_MARKUP = re.compile(rf"!?\[{_WORDLESS}\](?:{MD_TARGET}|\[\d*\])|^#{{1,6}}(?=\s|$)|[{INVISIBLE}]")
+#: hashes, bold around invisible characters (``**&zwsp;**``), invisible characters. A line of only
+#: these (a row of social icons as html2text writes it, an empty heading or paragraph) is a blank
+#: line, as the page showed it: none of it is text to keep.
+_EMPTY_MARKUP = re.compile(
+    rf"!?\[{_WORDLESS}\](?:{MD_TARGET}|\[\d*\])|^#{{1,6}}(?=\s|$)"
+    rf"|(\*\*|__)[\s{INVISIBLE}]*[{INVISIBLE}][\s{INVISIBLE}]*\1|[{INVISIBLE}]"
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,9 @@ def _process(line: str) -> tuple[str, str]:
     line = line.strip()
     while line and (line[0] in INVISIBLE or line[-1] in INVISIBLE):
         line = line.strip(INVISIBLE).strip()
-    if not line or (line[0] in "#[!" and not _EMPTY_MARKUP.sub("", line).strip()):
+    if not line:
+        return "", ""
+    if (line[0] in "#[!" or line[:2] in ("**", "__")) and not _EMPTY_MARKUP.sub("", line).strip():
         return "", ""
     return trim(line)
 

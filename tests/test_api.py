@@ -64,6 +64,8 @@ def test_lines_of_markup_without_words_are_blank_lines(cleaner):
         "[\u00bb](https://example.org/next)",
         "## \u200d",
         "###",
+        "**\u200b**",
+        "__ \u200d __",
     ]
     text = article()
     padded = text.replace("\n\n", "\n\n" + "\n\n".join(empty) + "\n\n")
@@ -75,6 +77,7 @@ def test_lines_of_markup_without_words_are_blank_lines(cleaner):
 def test_markup_lines_with_words_are_read_as_lines():
     lines = ["## What the council decided", "[Read the report](https://example.org/r)", "#1 in the league"]
     lines += ["- [](https://example.org/)"]  # an empty list item: "*" as inscriptis writes it, for the model
+    lines += ["***", "**Note:**", "__init__.py"]  # a thematic break, for the model; bold words
     assert split_doc("\n".join(lines)).text == lines
 
 
