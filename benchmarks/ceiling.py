@@ -90,9 +90,10 @@ def main() -> int:
         out = Path(tmp)
         for t in args.thresholds:
             (out / str(t)).mkdir()
+        others = [sorted(set(pages) - set(fold)) for fold in folds]
         heldout = Parallel(n_jobs=args.jobs)(
-            delayed(_fold)(args.set_dir, fold, [p for p in pages if p not in set(fold)], args.thresholds, out)
-            for fold in folds
+            delayed(_fold)(args.set_dir, fold, rest, args.thresholds, out)
+            for fold, rest in zip(folds, others, strict=True)
         )
         print(f"{args.set_dir.name}: {args.folds} folds, each cleaned by a model trained on corpus/train "
               f"and the other folds' pages; held-out keep F1 of the fold models "
